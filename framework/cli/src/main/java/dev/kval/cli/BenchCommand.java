@@ -1,0 +1,13 @@
+package dev.kval.cli;
+
+import picocli.CommandLine.Command;
+
+/**
+ * `kval bench ...`: side-by-side benchmarks that print ratios measured in one run. Each benchmark is its own
+ * subcommand class, registered here.
+ */
+@Command(name = "bench", mixinStandardHelpOptions = true,
+        description = "Side-by-side benchmarks; each prints both measurements and their ratio.",
+        subcommands = {})
+public class BenchCommand {
+}
