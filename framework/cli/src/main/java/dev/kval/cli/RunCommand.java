@@ -1,13 +1,55 @@
 package dev.kval.cli;
 
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
-@Command(name = "run", mixinStandardHelpOptions = true, description = "(being built)")
+@Command(name = "run", mixinStandardHelpOptions = true,
+        description = {"Runs the guest_memfd suites on a host and writes DIR/summary.json, DIR/<host>/agent.ktap, console.log, caps.json.",
+            "Without --host: local if this machine can run guest_memfd, else qemu with " + RunEngine.DEFAULT_KERNEL + ".",
+            "Exit: 0 no failures, 1 failures (incl. kernel crashes), 2 incomplete because of infrastructure."})
 public class RunCommand implements Callable<Integer> {
+    @Option(names = "--host", description = "local | qemu | ssh:<name> (default: auto)")
+    String host;
+
+    @Option(names = "--kernel", description = "debian:<version>|debian:newest | path:<dir|file> (implies --host qemu)")
+    String kernel;
+
+    @Option(names = "--suite", split = ",", description = "suites to run, comma separated (default: all)")
+    List<String> suites;
+
+    @Option(names = "--case", description = "only cases matching this glob")
+    String casePattern;
+
+    @Option(names = "--repeat", description = "run each case N times")
+    Integer repeat;
+
+    @Option(names = "--timeout", description = "per-case timeout in seconds (passed to the agent)")
+    Integer timeout;
+
+    @Option(names = "--overall-timeout", defaultValue = "3600", description = "limit for the whole agent run in seconds (default 3600)")
+    int overall;
+
+    @Option(names = "--out", description = "output directory (default: runs/<timestamp>)")
+    Path out;
+
     @Override
     public Integer call() {
-        System.err.println("kval run: not built yet");
-        return 2;
+        Path dir = out != null ? out : Path.of("runs", LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
+        try {
+            return new RunEngine(System.err).run(new RunEngine.Request(host, kernel, suites, casePattern, repeat, timeout, dir,
+                    Duration.ofSeconds(overall))).exitCode();
+        } catch (IllegalArgumentException | UnsupportedOperationException e) {
+            System.err.println("kval run: " + e.getMessage());
+            return 2;
+        } catch (Exception e) {
+            System.err.println("kval run: infrastructure error: " + e);
+            return 2;
+        }
     }
 }

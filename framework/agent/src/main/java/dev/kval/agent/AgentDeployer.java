@@ -1,0 +1,101 @@
+package dev.kval.agent;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.kval.host.ExecResult;
+import dev.kval.host.Host;
+import dev.kval.host.HostFailure;
+import dev.kval.ktap.KtapParser;
+import dev.kval.ktap.KtapTree;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.StringReader;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Puts the agent on a host, records its capability report, runs suites and parses the KTAP it prints. */
+public final class AgentDeployer {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private final Path binary;
+
+    public AgentDeployer(Path binary) {
+        this.binary = binary;
+    }
+
+    public static AgentDeployer locate() throws IOException {
+        return new AgentDeployer(AgentBinary.locate());
+    }
+
+    public Path binary() {
+        return binary;
+    }
+
+    /**
+     * Uploads the agent (local: a temp copy), waits for the host to settle, runs {@code --caps --json} and keeps the
+     * report with the host. Returns the remote path of the agent.
+     */
+    public String deploy(Host host) throws HostFailure {
+        String remote = host.workDir() + "/kval-agent";
+        host.upload(binary, remote, 0755);
+        host.awaitSettled(Duration.ofSeconds(120));
+        ExecResult r = host.exec(List.of(remote, "--caps", "--json"), Duration.ofSeconds(120));
+        String out = r.stdout().strip();
+        if (r.timedOut() || out.isEmpty()) {
+            host.checkAlive();
+            throw HostFailure.infra("kval-agent --caps --json on " + host.name() + " failed (exit " + r.exit() + "): " + r.stderr().strip(),
+                    null);
+        }
+        try {
+            JSON.readTree(out);
+        } catch (IOException e) {
+            throw HostFailure.infra("kval-agent --caps --json on " + host.name() + " printed no JSON: " + e.getMessage(), e);
+        }
+        host.capabilities(out);
+        return remote;
+    }
+
+    /** Parses a caps report. */
+    public static JsonNode caps(String json) throws IOException {
+        return JSON.readTree(json);
+    }
+
+    /**
+     * Whether a caps report shows a machine that can really run guest_memfd: /dev/kvm opens, a default VM can be
+     * created and KVM_CAP_GUEST_MEMFD &gt; 0.
+     */
+    public static boolean canRunGuestMemfd(JsonNode caps) {
+        return caps.path("kvm_available").asBoolean(false)
+                && caps.path("vm_type_creatable").path("0").asInt(0) == 1
+                && caps.path("caps").path("guest_memfd").asInt(0) > 0;
+    }
+
+    /** Why a caps report cannot run guest_memfd (for "chose qemu because ..."). */
+    public static String whyNot(JsonNode caps) {
+        if (!caps.path("kvm_available").asBoolean(false)) {
+            String r = caps.path("kvm_unavailable_reason").asText("");
+            return "no usable /dev/kvm" + (r.isEmpty() ? "" : " (" + r + ")");
+        }
+        if (caps.path("vm_type_creatable").path("0").asInt(0) != 1) {
+            return "KVM_CREATE_VM fails";
+        }
+        if (caps.path("caps").path("guest_memfd").asInt(0) <= 0) {
+            return "KVM_CAP_GUEST_MEMFD is 0";
+        }
+        return "it can";
+    }
+
+    /** Runs the agent with opts, streaming its KTAP to ktapSink (may be null) as it is printed. */
+    public AgentRun run(Host host, String remote, AgentOptions opts, OutputStream ktapSink) throws HostFailure {
+        List<String> argv = new ArrayList<>();
+        argv.add(remote);
+        argv.addAll(opts.args());
+        ExecResult r = host.exec(argv, opts.overall(), ktapSink, null);
+        if (r.timedOut()) {
+            host.checkAlive();
+        }
+        KtapTree tree = KtapParser.parseTree(new StringReader(r.stdout()));
+        return new AgentRun(r.stdout(), tree, r.exit(), r.stderr(), r.elapsed(), r.timedOut());
+    }
+}

@@ -1,0 +1,317 @@
+package dev.kval.cli;
+
+import dev.kval.kernel.debian.PrivateApt;
+import dev.kval.ktap.CountingListener;
+import dev.kval.ktap.KtapListener;
+import dev.kval.ktap.KtapParser;
+import dev.kval.ktap.TestResult;
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.io.Reader;
+import java.lang.management.ManagementFactory;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * kval's KTAP parser against the kernel's own tools/testing/kunit/kunit_parser.py on the same generated nested KTAP
+ * files, in one run: both times, their ratio, and kval's heap after GC while parsing files of growing size.
+ */
+@Command(name = "ktap", mixinStandardHelpOptions = true,
+        description = {"Parses generated nested KTAP files (N/4, N/2 and N lines) with kval and with the kernel's"
+                + " kunit_parser.py (from Debian's linux-source package, fetched into $KVAL_CACHE with a private apt"
+                + " configuration) and prints both times, the ratio and kval's heap after GC per file size."})
+public class BenchKtapCommand implements Callable<Integer> {
+
+    @Option(names = "--lines", description = "lines of the largest file (default ${DEFAULT-VALUE})")
+    int lines = 1_000_000;
+
+    @Option(names = "--runs", description = "kval timing runs per file; the median is reported (default ${DEFAULT-VALUE})")
+    int runs = 5;
+
+    @Option(names = "--no-kunit", description = "measure kval only")
+    boolean noKunit;
+
+    @Option(names = "--source-package", description = "Debian package with the kernel source (default: linux-source-7.3,"
+            + " then linux-source-6.1)")
+    String sourcePackage;
+
+    static final int CASES = 20;
+    static final int ASSERTS = 20;
+
+    record Generated(Path file, long lines, long results, long leaves) {
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        Path cache = cacheDir();
+        Path work = Files.createDirectories(cache.resolve("bench-ktap"));
+        long[] sizes = {lines / 4, lines / 2, lines};
+        List<Generated> files = new ArrayList<>();
+        for (long n : sizes) {
+            Generated g = generate(work.resolve("nested-" + n + ".ktap"), n);
+            files.add(g);
+            System.out.printf(Locale.ROOT, "generated %s: %,d lines, %,d results, %,d leaves%n", g.file(), g.lines(),
+                    g.results(), g.leaves());
+        }
+
+        Path kunitDir = null;
+        if (!noKunit) {
+            try {
+                kunitDir = kunitParser(cache);
+                System.out.println("kunit_parser.py: " + kunitDir.resolve("kunit_parser.py"));
+            } catch (IOException | InterruptedException e) {
+                System.out.println("kunit_parser.py unavailable (" + e.getMessage() + "); measuring kval only");
+            }
+        }
+
+        // Warm up the JIT on the smallest file, as any long-running kval process would be.
+        for (int i = 0; i < 3; i++) {
+            parseKval(files.get(0).file(), -1);
+        }
+
+        System.out.println();
+        System.out.printf(Locale.ROOT, "%12s %12s %12s %14s %10s %16s%n", "lines", "kval ms", "kunit ms", "ratio",
+                "leaves", "kval heap MiB*");
+        for (Generated g : files) {
+            long[] times = new long[runs];
+            long heap = 0;
+            int leaves = 0;
+            for (int r = 0; r < runs; r++) {
+                long gcAt = r == 0 ? (long) (g.results() * 0.9) : -1;
+                long t0 = System.nanoTime();
+                Measured m = parseKval(g.file(), gcAt);
+                times[r] = System.nanoTime() - t0;
+                if (r == 0) {
+                    heap = m.heapAfterGc();
+                    leaves = m.leaves();
+                }
+            }
+            Arrays.sort(times);
+            double kvalMs = times[runs / 2] / 1e6;
+            String kunitMs = "-";
+            String ratio = "-";
+            if (kunitDir != null) {
+                KunitRun k = runKunit(kunitDir, work, g.file());
+                if (k != null) {
+                    kunitMs = String.format(Locale.ROOT, "%.0f", k.seconds() * 1000);
+                    ratio = String.format(Locale.ROOT, "%.1fx", k.seconds() * 1000 / kvalMs);
+                    if (k.tests() >= 0 && k.tests() != leaves) {
+                        ratio += " (!)";
+                        System.out.println("note: kunit_parser counted " + k.tests() + " leaf tests, kval " + leaves);
+                    }
+                }
+            }
+            System.out.printf(Locale.ROOT, "%,12d %12.1f %12s %14s %,10d %16.1f%n", g.lines(), kvalMs, kunitMs, ratio,
+                    leaves, heap / 1048576.0);
+        }
+        System.out.println();
+        System.out.println("* used heap after System.gc() at 90% of the results, while the parse is running"
+                + " (streaming listener, nothing retained); flat = constant memory in the input size.");
+        System.out.println("kval: median of " + runs + " in-process runs after warm-up, reading the file from disk."
+                + " kunit: python3 " + pythonVersion() + ", readlines + parse_run_tests, one run, timed inside python.");
+        System.out.println("re-run: ./kval bench ktap --lines " + lines);
+        return 0;
+    }
+
+    static Path cacheDir() {
+        String env = System.getenv("KVAL_CACHE");
+        return env != null && !env.isBlank() ? Path.of(env) : Path.of(System.getProperty("user.home"), ".cache", "kval");
+    }
+
+    /** KUnit-style nested KTAP (4-space indentation, "# Subtest:" headers): suites > cases > assertions. */
+    static Generated generate(Path file, long target) throws IOException {
+        long perCase = 3 + ASSERTS + ASSERTS / 5 + 1;
+        long perSuite = 3 + CASES * perCase + 1;
+        long suites = Math.max(1, (target - 2) / perSuite);
+        long lines = 0;
+        long results = 0;
+        long leaves = 0;
+        try (BufferedWriter w = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
+            w.write("KTAP version 1\n1..");
+            w.write(Long.toString(suites));
+            w.write('\n');
+            lines += 2;
+            for (long s = 1; s <= suites; s++) {
+                String suite = "api_s" + s;
+                w.write("    KTAP version 1\n    # Subtest: " + suite + "\n    1.." + CASES + "\n");
+                lines += 3;
+                for (int c = 1; c <= CASES; c++) {
+                    String kase = "C" + c;
+                    w.write("        KTAP version 1\n        # Subtest: " + kase + "\n        1.." + ASSERTS + "\n");
+                    lines += 3;
+                    boolean caseFailed = false;
+                    for (int a = 1; a <= ASSERTS; a++) {
+                        if (a % 5 == 0) {
+                            w.write("        # observed=EINVAL\n");
+                            lines++;
+                        }
+                        String name = "api." + kase + ".punch_" + s + "_" + a;
+                        if ((s + c + a) % 97 == 0) {
+                            w.write("        not ok " + a + " " + name + "\n");
+                            caseFailed = true;
+                        } else if (a % 7 == 0) {
+                            w.write("        ok " + a + " " + name + " # SKIP no hugepages\n");
+                        } else {
+                            w.write("        ok " + a + " " + name + "\n");
+                        }
+                        lines++;
+                        results++;
+                        leaves++;
+                    }
+                    w.write("    " + (caseFailed ? "not ok " : "ok ") + c + " " + kase + "\n");
+                    lines++;
+                    results++;
+                }
+                w.write("ok " + s + " " + suite + "\n");
+                lines++;
+                results++;
+            }
+        }
+        return new Generated(file, lines, results, leaves);
+    }
+
+    record Measured(int leaves, long heapAfterGc) {
+    }
+
+    static Measured parseKval(Path file, long gcAtResult) throws IOException {
+        CountingListener counter = new CountingListener();
+        long[] heap = {0};
+        KtapListener l = new KtapListener() {
+            long n;
+
+            @Override
+            public void onResult(TestResult r) {
+                counter.onResult(r);
+                if (++n == gcAtResult) {
+                    System.gc();
+                    System.gc();
+                    heap[0] = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
+                }
+            }
+
+            @Override
+            public void onParseError(int line, String message) {
+                counter.onParseError(line, message);
+            }
+        };
+        try (Reader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+            KtapParser.parse(in, l);
+        }
+        if (counter.parseErrors() > 0) {
+            System.out.println("warning: kval reported " + counter.parseErrors() + " parse errors on " + file);
+        }
+        return new Measured(counter.counts().leaves(), heap[0]);
+    }
+
+    record KunitRun(double seconds, int tests) {
+    }
+
+    private static final String DRIVER = """
+            import inspect, sys, time
+            sys.path.insert(0, sys.argv[1])
+            import kunit_parser, kunit_printer
+            t0 = time.perf_counter()
+            with open(sys.argv[2], errors='replace') as f:
+                lines = f.readlines()
+            if len(inspect.signature(kunit_parser.parse_run_tests).parameters) >= 2:
+                test = kunit_parser.parse_run_tests(lines, kunit_printer.Printer(print=False))
+            else:
+                test = kunit_parser.parse_run_tests(lines)
+            t1 = time.perf_counter()
+            c = test.counts
+            print('%f %d' % (t1 - t0, c.passed + c.failed + c.crashed + c.skipped))
+            """;
+
+    static KunitRun runKunit(Path kunitDir, Path work, Path file) throws IOException, InterruptedException {
+        Path driver = work.resolve("kunit_driver.py");
+        Files.writeString(driver, DRIVER);
+        Process p = new ProcessBuilder("python3", driver.toString(), kunitDir.toString(), file.toString())
+                .redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+        if (!p.waitFor(30, TimeUnit.MINUTES) || p.exitValue() != 0) {
+            System.out.println("kunit_parser.py failed on " + file + " (exit " + p.exitValue() + "): " + out);
+            return null;
+        }
+        String[] last = out.lines().reduce((a, b) -> b).orElse("").split(" ");
+        return new KunitRun(Double.parseDouble(last[0]), last.length > 1 ? Integer.parseInt(last[1]) : -1);
+    }
+
+    static String pythonVersion() {
+        try {
+            Process p = new ProcessBuilder("python3", "--version").redirectErrorStream(true).start();
+            String v = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+            p.waitFor();
+            return v.replace("Python ", "");
+        } catch (IOException | InterruptedException e) {
+            return "?";
+        }
+    }
+
+    /**
+     * tools/testing/kunit/*.py from Debian's linux-source package, cached under $KVAL_CACHE/kunit-parser/PKG. Fetched
+     * with dev.kval.kernel.debian.PrivateApt (never touches the system's apt configuration).
+     */
+    Path kunitParser(Path cache) throws IOException, InterruptedException {
+        List<String> candidates = sourcePackage != null ? List.of(sourcePackage)
+                : List.of("linux-source-7.3", "linux-source-6.1");
+        for (String pkg : candidates) {
+            Path dir = cache.resolve("kunit-parser").resolve(pkg);
+            Path found = findKunit(dir);
+            if (found != null) {
+                return found;
+            }
+        }
+        PrivateApt apt = PrivateApt.defaultInstance();
+        apt.ensureUpdated(Duration.ofDays(1));
+        IOException last = null;
+        for (String pkg : candidates) {
+            try {
+                if (apt.policy(pkg).isEmpty()) {
+                    continue;
+                }
+                System.out.println("fetching " + pkg + " with kval's private apt (one time, ~170 MB) ...");
+                Path deb = apt.download(pkg);
+                Path dir = Files.createDirectories(cache.resolve("kunit-parser").resolve(pkg));
+                // dpkg-deb --fsys-tarfile | tar -xO <inner tarball> | tar -xJ '*/tools/testing/kunit/*.py'
+                String script = "set -eo pipefail; inner=$(dpkg-deb --fsys-tarfile \"$1\" | tar -t | grep -E"
+                        + " 'usr/src/linux-source-[0-9.]+\\.tar\\.xz$' | head -1); dpkg-deb --fsys-tarfile \"$1\""
+                        + " | tar -xO \"$inner\" | tar -xJf - -C \"$2\" --wildcards '*/tools/testing/kunit/*.py'";
+                Process p = new ProcessBuilder("bash", "-c", script, "extract", deb.toString(), dir.toString())
+                        .inheritIO().start();
+                if (p.waitFor() != 0) {
+                    throw new IOException("extracting kunit from " + deb + " failed");
+                }
+                Path found = findKunit(dir);
+                if (found != null) {
+                    return found;
+                }
+                last = new IOException("no tools/testing/kunit/kunit_parser.py in " + deb);
+            } catch (IOException e) {
+                last = e;
+            }
+        }
+        throw last != null ? last : new IOException("none of " + candidates + " is available from the Debian archive");
+    }
+
+    private static Path findKunit(Path dir) throws IOException {
+        if (!Files.isDirectory(dir)) {
+            return null;
+        }
+        try (Stream<Path> s = Files.walk(dir)) {
+            return s.filter(p -> p.endsWith(Path.of("tools", "testing", "kunit", "kunit_parser.py")))
+                    .filter(p -> Files.exists(p.resolveSibling("kunit_printer.py")))
+                    .map(Path::getParent).findFirst().orElse(null);
+        }
+    }
+}

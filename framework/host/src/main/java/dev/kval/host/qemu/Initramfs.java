@@ -1,0 +1,303 @@
+package dev.kval.host.qemu;
+
+import dev.kval.kernel.BzImage;
+import dev.kval.kernel.KernelArtifact;
+import dev.kval.kernel.KernelCache;
+import dev.kval.kernel.Proc;
+import dev.kval.kernel.debian.ModuleFiles;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.MessageDigest;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Builds the initramfs kval boots a candidate kernel with: busybox-static; the kernel's own KVM, virtio-net and
+ * helper modules resolved from its modules.dep (decompressed, loaded in dependency order by init); dropbear and
+ * sftp-server with their shared libraries; kval's client public key; optionally the agent. Init prints the
+ * freshly generated dropbear host public key on the console ({@value #HOSTKEY_MARKER}) before starting dropbear,
+ * then {@value #READY_MARKER}. Cached under the cache directory by content hash.
+ */
+public final class Initramfs {
+    public static final String HOSTKEY_MARKER = "KVAL-HOSTKEY";
+    public static final String READY_MARKER = "KVAL-READY";
+    public static final String SHELL_MARKER = "KVAL-SHELL";
+    public static final String AGENT_PATH = "/usr/bin/kval-agent";
+    /** Created by init once the KVM modules are loaded (they load after SSH is up, in the background of the boot). */
+    public static final String MODULES_DONE = "/run/kval/modules.done";
+    public static final String MODULES_MARKER = "modules-done";
+    /** Loaded before the network comes up; everything else loads after dropbear starts. */
+    static final List<String> NET_MODULES = List.of("virtio", "virtio_ring", "virtio_pci_modern_dev", "virtio_pci_legacy_dev",
+            "virtio_pci", "failover", "net_failover", "virtio_net");
+    static final int FORMAT = 4;
+    /** Modules wanted in the guest (if they are modules, not builtin, in this kernel). */
+    public static final List<String> WANTED_MODULES = List.of("irqbypass", "ccp", "kvm", "kvm-amd", "kvm-intel", "hwpoison-inject",
+            "virtio", "virtio_ring", "virtio_pci_modern_dev", "virtio_pci_legacy_dev", "virtio_pci", "failover", "net_failover",
+            "virtio_net");
+
+    private Initramfs() {
+    }
+
+    /** The full initramfs for a kval host (cached). */
+    public static Path forHost(KernelArtifact kernel, String authorizedKey, Path agent, Path cacheDir) throws IOException {
+        String key = hash(List.of("host", String.valueOf(FORMAT), kernel.sha256(), authorizedKey, agent == null ? "-" : BzImage.sha256(agent),
+                BzImage.sha256(Path.of("/usr/sbin/dropbear")), BzImage.sha256(busybox())));
+        Path out = cacheDir.resolve("host-" + key + ".cpio");
+        if (Files.exists(out)) {
+            return out;
+        }
+        Files.createDirectories(cacheDir);
+        Path root = Files.createTempDirectory(cacheDir, ".root-");
+        try {
+            base(root);
+            List<List<String>> order = modules(kernel, root);
+            copyWithLibs(Path.of("/usr/sbin/dropbear"), root);
+            copyWithLibs(Path.of("/usr/bin/dropbearkey"), root);
+            Path sftp = Path.of("/usr/lib/openssh/sftp-server");
+            if (Files.exists(sftp)) {
+                copyWithLibs(sftp, root);
+                Files.copy(sftp, root.resolve("usr/lib/sftp-server"), StandardCopyOption.REPLACE_EXISTING);
+            }
+            Path ssh = Files.createDirectories(root.resolve("root/.ssh"));
+            Files.setPosixFilePermissions(ssh, PosixFilePermissions.fromString("rwx------"));
+            Path ak = ssh.resolve("authorized_keys");
+            Files.writeString(ak, authorizedKey.strip() + "\n");
+            Files.setPosixFilePermissions(ak, PosixFilePermissions.fromString("rw-------"));
+            if (agent != null) {
+                Files.createDirectories(root.resolve("usr/bin"));
+                Files.copy(agent, root.resolve(AGENT_PATH.substring(1)), StandardCopyOption.REPLACE_EXISTING);
+                Files.setPosixFilePermissions(root.resolve(AGENT_PATH.substring(1)), PosixFilePermissions.fromString("rwxr-xr-x"));
+            }
+            Files.writeString(root.resolve("etc/kval-modules.net"), lines(order.get(0)));
+            Files.writeString(root.resolve("etc/kval-modules.kvm"), lines(order.get(1)));
+            writeInit(root, hostInit());
+            pack(root, out);
+        } finally {
+            KernelCache.deleteTree(root);
+        }
+        return out;
+    }
+
+    /** The baseline: busybox only, init prints {@value #SHELL_MARKER} and powers off (boot benchmark). */
+    public static Path bare(Path cacheDir) throws IOException {
+        String key = hash(List.of("bare", String.valueOf(FORMAT), BzImage.sha256(busybox())));
+        Path out = cacheDir.resolve("bare-" + key + ".cpio");
+        if (Files.exists(out)) {
+            return out;
+        }
+        Files.createDirectories(cacheDir);
+        Path root = Files.createTempDirectory(cacheDir, ".root-");
+        try {
+            base(root);
+            writeInit(root, "#!/bin/sh\nexport PATH=/usr/sbin:/usr/bin:/sbin:/bin\nmount -t proc proc /proc\n"
+                    + "echo " + SHELL_MARKER + "\nexec sh\n");
+            pack(root, out);
+        } finally {
+            KernelCache.deleteTree(root);
+        }
+        return out;
+    }
+
+    static Path busybox() {
+        for (String p : List.of("/bin/busybox", "/usr/bin/busybox")) {
+            if (Files.exists(Path.of(p))) {
+                return Path.of(p);
+            }
+        }
+        throw new IllegalStateException("busybox-static is not installed (apt-get install busybox-static)");
+    }
+
+    private static void base(Path root) throws IOException {
+        for (String d : List.of("bin", "sbin", "usr/bin", "usr/sbin", "usr/lib", "etc", "proc", "sys", "dev", "tmp", "run", "root",
+                "var/log", "lib/modules", "mnt")) {
+            Files.createDirectories(root.resolve(d));
+        }
+        Path bb = root.resolve("bin/busybox");
+        Files.copy(busybox(), bb);
+        Files.setPosixFilePermissions(bb, PosixFilePermissions.fromString("rwxr-xr-x"));
+        String list = Proc.check(List.of(busybox().toString(), "--list-full"), null, Duration.ofSeconds(10)).stdout();
+        for (String applet : list.lines().map(String::strip).filter(s -> !s.isEmpty()).toList()) {
+            Path link = root.resolve(applet);
+            if (!Files.exists(link) && !applet.equals("bin/busybox")) {
+                Files.createDirectories(link.getParent());
+                Files.createSymbolicLink(link, Path.of("/bin/busybox"));
+            }
+        }
+        Files.writeString(root.resolve("etc/passwd"), "root:x:0:0:root:/root:/bin/sh\n");
+        Files.writeString(root.resolve("etc/group"), "root:x:0:\n");
+        Files.writeString(root.resolve("etc/shells"), "/bin/sh\n");
+        Files.writeString(root.resolve("etc/hostname"), "kval\n");
+    }
+
+    private static String hostInit() {
+        return String.join("\n",
+                "#!/bin/sh",
+                "export PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root",
+                "mount -t proc proc /proc",
+                "mount -t sysfs sysfs /sys",
+                "mount -t devtmpfs devtmpfs /dev",
+                "mkdir -p /dev/pts /dev/shm",
+                "mount -t devpts devpts /dev/pts",
+                "mount -t tmpfs tmpfs /tmp",
+                "mount -t tmpfs tmpfs /run",
+                "mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null",
+                "stage() { echo \"KVAL-INIT $1 $(cut -d' ' -f1 /proc/uptime)\"; }",
+                "load() {",
+                "  while read -r m; do",
+                "    case \"$m\" in",
+                "      *kvm-amd.ko) grep -qw svm /proc/cpuinfo || continue ;;",
+                "      *kvm-intel.ko) grep -qw vmx /proc/cpuinfo || continue ;;",
+                "    esac",
+                "    insmod \"/lib/modules/$m\" || echo \"KVAL-INSMOD-FAILED $m\"",
+                "  done < \"$1\"",
+                "}",
+                "stage net-modules",
+                "load /etc/kval-modules.net",
+                "hostname kval",
+                "ip link set lo up",
+                "ip link set eth0 up && ip addr add 10.0.2.15/24 dev eth0 && ip route add default via 10.0.2.2 || echo 'KVAL-NET-FAILED'",
+                "mkdir -p /etc/dropbear /run/kval",
+                "stage hostkey",
+                "dropbearkey -t ed25519 -f /etc/dropbear/hostkey >/dev/null 2>&1",
+                "K=$(dropbearkey -y -f /etc/dropbear/hostkey | grep '^ssh-' | cut -d' ' -f1,2)",
+                "for i in 1 2 3; do echo \"" + HOSTKEY_MARKER + " $K " + HOSTKEY_MARKER + "-END\"; done",
+                "dropbear -s -g -r /etc/dropbear/hostkey -p 22 -P /run/dropbear.pid",
+                "echo '" + READY_MARKER + "'",
+                "stage kvm-modules",
+                "load /etc/kval-modules.kvm",
+                "touch " + MODULES_DONE,
+                "stage " + MODULES_MARKER,
+                "while :; do sleep 3600; done",
+                "");
+    }
+
+    private static void writeInit(Path root, String script) throws IOException {
+        Path init = root.resolve("init");
+        Files.writeString(init, script);
+        Files.setPosixFilePermissions(init, PosixFilePermissions.fromString("rwxr-xr-x"));
+    }
+
+    private static String lines(List<String> l) {
+        return l.isEmpty() ? "" : String.join("\n", l) + "\n";
+    }
+
+    /**
+     * Resolves NET_MODULES and WANTED_MODULES + their dependencies from modules.dep (builtin ones are simply absent),
+     * copies them decompressed; returns [network load order, remaining (KVM) load order].
+     */
+    static List<List<String>> modules(KernelArtifact kernel, Path root) throws IOException {
+        if (kernel.modulesDir().isEmpty()) {
+            return List.of(List.of(), List.of());
+        }
+        Path md = kernel.modulesDir().get();
+        Map<String, List<String>> deps = new LinkedHashMap<>();
+        Map<String, String> byName = new LinkedHashMap<>();
+        for (String line : Files.readAllLines(md.resolve("modules.dep"))) {
+            int c = line.indexOf(':');
+            if (c < 0) {
+                continue;
+            }
+            String path = line.substring(0, c).strip();
+            List<String> ds = new ArrayList<>();
+            for (String d : line.substring(c + 1).strip().split("\\s+")) {
+                if (!d.isEmpty()) {
+                    ds.add(d);
+                }
+            }
+            deps.put(path, ds);
+            byName.put(norm(ModuleFiles.plainName(path)), path);
+        }
+        Set<String> order = new LinkedHashSet<>();
+        for (String w : NET_MODULES) {
+            String p = byName.get(norm(w + ".ko"));
+            if (p != null) {
+                visit(p, deps, order, new LinkedHashSet<>());
+            }
+        }
+        int netCount = order.size();
+        for (String w : WANTED_MODULES) {
+            String p = byName.get(norm(w + ".ko"));
+            if (p != null) {
+                visit(p, deps, order, new LinkedHashSet<>());
+            }
+        }
+        String rel = kernel.release();
+        List<String> net = new ArrayList<>();
+        List<String> rest = new ArrayList<>();
+        Path dest = Files.createDirectories(root.resolve("lib/modules").resolve(rel));
+        int i = 0;
+        for (String p : order) {
+            String name = ModuleFiles.plainName(p);
+            Files.write(dest.resolve(name), ModuleFiles.decompress(md.resolve(p)));
+            (i++ < netCount ? net : rest).add(rel + "/" + name);
+        }
+        return List.of(net, rest);
+    }
+
+    private static void visit(String p, Map<String, List<String>> deps, Set<String> order, Set<String> stack) {
+        if (order.contains(p) || !stack.add(p)) {
+            return;
+        }
+        for (String d : deps.getOrDefault(p, List.of())) {
+            visit(d, deps, order, stack);
+        }
+        order.add(p);
+    }
+
+    private static String norm(String n) {
+        return n.replace('-', '_');
+    }
+
+    private static final Pattern LDD = Pattern.compile("(?:=>\\s*)?(/\\S+)\\s+\\(0x");
+
+    /** Copies a dynamically linked binary and its libraries (from ldd) to the same paths under root. */
+    static void copyWithLibs(Path bin, Path root) throws IOException {
+        Path dest = root.resolve(bin.toString().substring(1));
+        Files.createDirectories(dest.getParent());
+        Files.copy(bin, dest, StandardCopyOption.REPLACE_EXISTING);
+        String ldd = Proc.run(List.of("ldd", bin.toString()), null, Duration.ofSeconds(10)).stdout();
+        for (String line : ldd.lines().toList()) {
+            Matcher m = LDD.matcher(line);
+            if (m.find()) {
+                Path lib = Path.of(m.group(1));
+                Path d = root.resolve(lib.toString().substring(1));
+                Files.createDirectories(d.getParent());
+                if (!Files.exists(d)) {
+                    Files.copy(lib.toRealPath(), d);
+                }
+            }
+        }
+    }
+
+    private static void pack(Path root, Path out) throws IOException {
+        Path tmp = out.resolveSibling(out.getFileName() + ".tmp" + ProcessHandle.current().pid());
+        String cmd = "find . -mindepth 1 | LC_ALL=C sort | cpio -o -H newc -R 0:0 --quiet > \"$1\"";
+        Proc.check(List.of("sh", "-c", cmd, "sh", tmp.toString()), root, Duration.ofMinutes(2));
+        Files.move(tmp, out, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    static String hash(List<String> parts) {
+        try {
+            MessageDigest md = MessageDigest.getInstance("SHA-256");
+            for (String p : parts) {
+                md.update(p.getBytes(StandardCharsets.UTF_8));
+                md.update((byte) 0);
+            }
+            return HexFormat.of().formatHex(md.digest()).substring(0, 24);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

@@ -1,0 +1,524 @@
+package dev.kval.host.qemu;
+
+import dev.kval.host.Attribution;
+import dev.kval.host.ConsoleWatch;
+import dev.kval.host.ExecResult;
+import dev.kval.host.Host;
+import dev.kval.host.HostFailure;
+import dev.kval.host.ssh.ClientKey;
+import dev.kval.host.ssh.HostKeyPin;
+import dev.kval.host.ssh.LocalSshd;
+import dev.kval.host.ssh.SshConnection;
+import dev.kval.host.ssh.SshDroppedException;
+import dev.kval.host.ssh.SshTarget;
+import dev.kval.host.ssh.SshTransport;
+import dev.kval.kernel.KernelArtifact;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Consumer;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * A candidate kernel booted in QEMU (TCG by default) with kval's initramfs, reached over SSH through user-mode
+ * networking's host forward on 127.0.0.1. The serial console is logged from the first byte and fed line by line to
+ * a {@link ConsoleWatch}; the SSH host key is pinned from the key init prints on the console.
+ */
+public final class QemuHost implements Host {
+    private static final Pattern HOSTKEY = Pattern.compile(Initramfs.HOSTKEY_MARKER + " (ssh-[a-z0-9-]+ [A-Za-z0-9+/=]+) "
+            + Initramfs.HOSTKEY_MARKER + "-END");
+
+    private final String name;
+    private final KernelArtifact kernel;
+    private final Path work;
+    private final Path consoleLog;
+    private final QemuConfig cfg;
+    private final ConsoleWatch watch;
+    private final Consumer<String> log;
+    private final Deque<String> tail = new ArrayDeque<>();
+    private final ByteArrayOutputStream qemuErr = new ByteArrayOutputStream();
+    private final Object lock = new Object();
+    private Process qemu;
+    private int port;
+    private volatile String hostKeyLine;
+    private volatile boolean ready;
+    private volatile long lastConsoleNanos = System.nanoTime();
+    private volatile long bootStart;
+    private volatile Duration bootTime;
+    private volatile Duration consoleReadyTime;
+    private volatile SshConnection conn;
+    private volatile HostFailure dead;
+    private volatile String caps;
+    private volatile String release;
+    private volatile boolean released;
+    private final Thread shutdownHook = new Thread(() -> {
+        if (qemu != null) {
+            qemu.destroyForcibly();
+        }
+    }, "qemu-shutdown");
+
+    private QemuHost(String name, KernelArtifact kernel, Path work, QemuConfig cfg, ConsoleWatch watch, Consumer<String> log) {
+        this.name = name;
+        this.kernel = kernel;
+        this.work = work;
+        this.consoleLog = work.resolve("console.log");
+        this.cfg = cfg;
+        this.watch = watch;
+        this.log = log;
+    }
+
+    /** Boots and waits until SSH answers (or throws an attributed {@link HostFailure}; the VM is then stopped). */
+    public static QemuHost boot(String name, KernelArtifact kernel, Path initrd, Path work, QemuConfig cfg, ClientKey key,
+            ConsoleWatch watch, Consumer<String> log) throws IOException {
+        Files.createDirectories(work);
+        QemuHost h = new QemuHost(name, kernel, work, cfg, watch, log);
+        try {
+            h.start(initrd);
+            h.awaitReady(key);
+            return h;
+        } catch (IOException | RuntimeException e) {
+            h.release();
+            throw e;
+        }
+    }
+
+    /** Boots with an arbitrary initramfs and waits for a console line containing marker (no SSH); returns the time. */
+    public static Duration bootToMarker(KernelArtifact kernel, Path initrd, Path work, QemuConfig cfg, String marker,
+            ConsoleWatch watch) throws IOException {
+        Files.createDirectories(work);
+        QemuHost h = new QemuHost("bare", kernel, work, cfg, watch, s -> { });
+        try {
+            h.start(initrd);
+            long deadline = h.bootStart + cfg.bootTimeout().toNanos();
+            while (System.nanoTime() < deadline) {
+                synchronized (h.lock) {
+                    for (String l : h.tail) {
+                        if (l.contains(marker)) {
+                            return Duration.ofNanos(h.markerNanos - h.bootStart);
+                        }
+                    }
+                    if (!h.qemu.isAlive() || watch.panicked()) {
+                        throw h.failure("QEMU stopped before the console marker " + marker, null);
+                    }
+                    h.lock.wait(50);
+                }
+            }
+            throw h.failure("no console marker " + marker + " within " + cfg.bootTimeout().toSeconds() + " s", null);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException(e);
+        } finally {
+            h.release();
+        }
+    }
+
+    private volatile long markerNanos;
+    private volatile long modulesDoneNanos;
+
+    @Override
+    public void awaitSettled(Duration timeout) throws HostFailure {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        synchronized (lock) {
+            while (modulesDoneNanos == 0) {
+                checkAlive();
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    throw failure("KVM modules not loaded " + timeout.toSeconds() + " s after boot", null);
+                }
+                try {
+                    lock.wait(Math.min(100, left / 1_000_000 + 1));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw HostFailure.infra("interrupted", e);
+                }
+            }
+        }
+    }
+
+    private List<String> command(Path initrd) {
+        List<String> c = new ArrayList<>(List.of("qemu-system-x86_64", "-name", "kval-" + name,
+                "-accel", cfg.accelArg(), "-cpu", cfg.cpu(), "-m", String.valueOf(cfg.memoryMb()), "-smp", String.valueOf(cfg.smp()),
+                "-nographic", "-nodefaults", "-no-reboot", "-monitor", "none",
+                "-chardev", "stdio,id=con,signal=off,logfile=" + consoleLog, "-serial", "chardev:con",
+                "-kernel", kernel.kernel().toString(), "-initrd", initrd.toString(),
+                "-append", ("console=ttyS0 panic=-1 loglevel=5 " + cfg.extraAppend()).strip(),
+                "-netdev", "user,id=n0,hostfwd=tcp:127.0.0.1:" + port + "-:22", "-device", "virtio-net-pci,netdev=n0"));
+        return c;
+    }
+
+    private void start(Path initrd) throws IOException {
+        port = LocalSshd.freePort();
+        List<String> cmd = command(initrd);
+        Files.writeString(work.resolve("qemu.cmdline"), String.join(" ", cmd) + "\n");
+        bootStart = System.nanoTime();
+        qemu = new ProcessBuilder(cmd).directory(work.toFile()).start();
+        Runtime.getRuntime().addShutdownHook(shutdownHook);
+        qemu.getOutputStream().close();
+        Thread reader = new Thread(this::readConsole, "qemu-console-" + name);
+        reader.setDaemon(true);
+        reader.start();
+        Thread err = new Thread(() -> {
+            try (InputStream in = qemu.getErrorStream()) {
+                in.transferTo(qemuErr);
+            } catch (IOException ignored) {
+                // gone
+            }
+        }, "qemu-stderr-" + name);
+        err.setDaemon(true);
+        err.start();
+        Thread mon = new Thread(this::monitor, "qemu-monitor-" + name);
+        mon.setDaemon(true);
+        mon.start();
+    }
+
+    private void readConsole() {
+        ByteArrayOutputStream line = new ByteArrayOutputStream();
+        byte[] buf = new byte[8192];
+        try (InputStream in = qemu.getInputStream()) {
+            int n;
+            while ((n = in.read(buf)) > 0) {
+                lastConsoleNanos = System.nanoTime();
+                for (int i = 0; i < n; i++) {
+                    byte b = buf[i];
+                    if (b == '\n') {
+                        onLine(line.toString(StandardCharsets.UTF_8).replace("\r", ""));
+                        line.reset();
+                    } else {
+                        line.write(b);
+                    }
+                }
+            }
+        } catch (IOException ignored) {
+            // QEMU exited
+        }
+        if (line.size() > 0) {
+            onLine(line.toString(StandardCharsets.UTF_8).replace("\r", ""));
+        }
+        synchronized (lock) {
+            lock.notifyAll();
+        }
+    }
+
+    private void onLine(String l) {
+        watch.feed(l);
+        synchronized (lock) {
+            tail.addLast(l);
+            while (tail.size() > 400) {
+                tail.removeFirst();
+            }
+            if (hostKeyLine == null) {
+                Matcher m = HOSTKEY.matcher(l);
+                if (m.find()) {
+                    try {
+                        HostKeyPin.ofPublicKeyLine(m.group(1), "console");
+                        hostKeyLine = m.group(1);
+                    } catch (IOException e) {
+                        // garbled (interleaved kernel output): init prints it three times
+                    }
+                }
+            }
+            if (l.startsWith("KVAL-INIT " + Initramfs.MODULES_MARKER)) {
+                modulesDoneNanos = System.nanoTime();
+            }
+            if (l.contains(Initramfs.READY_MARKER) || l.contains(Initramfs.SHELL_MARKER)) {
+                if (markerNanos == 0) {
+                    markerNanos = System.nanoTime();
+                }
+                if (l.contains(Initramfs.READY_MARKER)) {
+                    ready = true;
+                }
+            }
+            lock.notifyAll();
+        }
+    }
+
+    /** Marks the host dead on a panic or QEMU exit, and cuts the SSH session so running commands stop at once. */
+    private void monitor() {
+        while (!released) {
+            try {
+                Thread.sleep(100);
+            } catch (InterruptedException e) {
+                return;
+            }
+            if (dead == null && (watch.panicked() || !qemu.isAlive())) {
+                try {
+                    Thread.sleep(300); // let the rest of the splat arrive
+                } catch (InterruptedException e) {
+                    return;
+                }
+                dead = failure(watch.panicked() ? "kernel panic on " + name : "QEMU exited (" + exitText() + ") on " + name, null);
+                SshConnection c = conn;
+                if (c != null) {
+                    c.close();
+                }
+            }
+        }
+    }
+
+    private String exitText() {
+        return qemu.isAlive() ? "still running" : "exit " + qemu.exitValue();
+    }
+
+    private void awaitReady(ClientKey key) throws IOException {
+        long deadline = bootStart + cfg.bootTimeout().toNanos();
+        try {
+            synchronized (lock) {
+                while (!ready || hostKeyLine == null) {
+                    if (watch.panicked() || !qemu.isAlive()) {
+                        lock.wait(300);
+                        throw failure("boot failed: " + (watch.panicked() ? "kernel panic" : "QEMU exited (" + exitText() + ")")
+                                + " before " + Initramfs.READY_MARKER, null);
+                    }
+                    long left = deadline - System.nanoTime();
+                    if (left <= 0) {
+                        throw failure("boot timeout: no " + Initramfs.READY_MARKER + " after " + cfg.bootTimeout().toSeconds() + " s", null);
+                    }
+                    lock.wait(Math.min(100, left / 1_000_000 + 1));
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException(e);
+        }
+        consoleReadyTime = Duration.ofNanos(markerNanos - bootStart);
+        HostKeyPin pin = HostKeyPin.ofPublicKeyLine(hostKeyLine, name + " serial console");
+        conn = SshTransport.shared().connection(new SshTarget(name, "127.0.0.1", port, "root", key, pin))
+                .connectTimeout(Duration.ofSeconds(10));
+        IOException last = null;
+        while (System.nanoTime() < deadline) {
+            try {
+                ExecResult r = conn.exec(List.of("uname", "-r"), Duration.ofSeconds(20));
+                if (r.exit() == 0) {
+                    release = r.stdout().strip();
+                    bootTime = Duration.ofNanos(System.nanoTime() - bootStart);
+                    break;
+                }
+            } catch (dev.kval.host.ssh.HostKeyMismatchException e) {
+                throw e;
+            } catch (HostFailure e) {
+                last = e;
+                if (watch.panicked() || !qemu.isAlive()) {
+                    throw failure("SSH never came up: " + e.getMessage(), e);
+                }
+                try {
+                    Thread.sleep(100);
+                } catch (InterruptedException ie) {
+                    Thread.currentThread().interrupt();
+                    throw new IOException(ie);
+                }
+            }
+        }
+        if (release == null) {
+            throw failure("SSH on 127.0.0.1:" + port + " did not answer within the boot timeout"
+                    + (last != null ? ": " + last.getMessage() : ""), last);
+        }
+        if (!release.equals(kernel.release())) {
+            throw failure("the guest runs " + release + ", not the candidate " + kernel.release(), null);
+        }
+        log.accept(name + ": " + release + " up in " + bootTime.toMillis() + " ms (console ready " + consoleReadyTime.toMillis()
+                + " ms), ssh 127.0.0.1:" + port);
+    }
+
+    /** An attributed failure: KERNEL when the console has crash evidence, else INFRASTRUCTURE with what is known. */
+    HostFailure failure(String what, Throwable cause) {
+        if (watch.crashed()) {
+            List<String> ev = new ArrayList<>(watch.findings());
+            ev.addAll(watch.evidence());
+            return new HostFailure(Attribution.KERNEL, what + " - kernel crash: " + String.join("; ", watch.findings()), ev, cause);
+        }
+        List<String> ev = new ArrayList<>();
+        ev.add("qemu: " + (qemu == null ? "not started" : exitText()));
+        String err = qemuErr.toString(StandardCharsets.UTF_8).strip();
+        if (!err.isEmpty()) {
+            ev.add("qemu stderr: " + err);
+        }
+        long silent = (System.nanoTime() - lastConsoleNanos) / 1_000_000_000L;
+        ev.add("console silent for " + silent + " s; last console lines:");
+        synchronized (lock) {
+            List<String> t = new ArrayList<>(tail);
+            ev.addAll(t.subList(Math.max(0, t.size() - 30), t.size()));
+        }
+        return new HostFailure(Attribution.INFRASTRUCTURE, what, ev, cause);
+    }
+
+    @Override
+    public String name() {
+        return name;
+    }
+
+    @Override
+    public String kind() {
+        return "qemu";
+    }
+
+    @Override
+    public ExecResult exec(List<String> argv, Duration timeout) throws HostFailure {
+        return exec(argv, timeout, null, null);
+    }
+
+    @Override
+    public ExecResult exec(List<String> argv, Duration timeout, OutputStream out, OutputStream err) throws HostFailure {
+        checkAlive();
+        try {
+            return conn.exec(argv, timeout, out, err);
+        } catch (SshDroppedException e) {
+            throw attributeDrop(e);
+        }
+    }
+
+    private HostFailure attributeDrop(HostFailure e) {
+        long until = System.nanoTime() + 3_000_000_000L;
+        while (dead == null && System.nanoTime() < until) {
+            try {
+                Thread.sleep(100);
+            } catch (InterruptedException ie) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        if (dead != null) {
+            return dead;
+        }
+        return failure("SSH to " + name + " dropped: " + e.getMessage(), e);
+    }
+
+    @Override
+    public void upload(Path local, String remote, int mode) throws HostFailure {
+        checkAlive();
+        try {
+            conn.upload(local, remote, mode);
+        } catch (SshDroppedException e) {
+            throw attributeDrop(e);
+        }
+    }
+
+    @Override
+    public void download(String remote, Path local) throws HostFailure {
+        checkAlive();
+        try {
+            conn.download(remote, local);
+        } catch (SshDroppedException e) {
+            throw attributeDrop(e);
+        }
+    }
+
+    @Override
+    public String workDir() {
+        return "/tmp";
+    }
+
+    @Override
+    public Optional<Path> consoleLog() {
+        return Optional.of(consoleLog);
+    }
+
+    @Override
+    public String kernelRelease() {
+        return release != null ? release : kernel.release();
+    }
+
+    @Override
+    public Optional<KernelArtifact> kernel() {
+        return Optional.of(kernel);
+    }
+
+    public Duration bootTime() {
+        return bootTime;
+    }
+
+    public int sshPort() {
+        return port;
+    }
+
+    public ConsoleWatch watch() {
+        return watch;
+    }
+
+    @Override
+    public Map<String, Object> info() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("kind", "qemu");
+        m.put("kernelRelease", kernelRelease());
+        m.put("kernelSha256", kernel.sha256());
+        m.put("kernelSpec", kernel.spec());
+        m.put("accel", cfg.accelArg());
+        m.put("cpu", cfg.cpu());
+        m.put("memoryMb", cfg.memoryMb());
+        m.put("smp", cfg.smp());
+        m.put("sshPort", port);
+        if (hostKeyLine != null) {
+            try {
+                m.put("hostKeyPinnedFromConsole", HostKeyPin.ofPublicKeyLine(hostKeyLine, "console").fingerprints());
+            } catch (IOException ignored) {
+                // parsed before
+            }
+        }
+        if (bootTime != null) {
+            m.put("bootToSshMs", bootTime.toMillis());
+            m.put("bootToConsoleReadyMs", consoleReadyTime.toMillis());
+            if (modulesDoneNanos != 0) {
+                m.put("bootToKvmModulesMs", (modulesDoneNanos - bootStart) / 1_000_000);
+            }
+        }
+        m.put("consoleLog", consoleLog.toString());
+        return m;
+    }
+
+    @Override
+    public Optional<String> capabilities() {
+        return Optional.ofNullable(caps);
+    }
+
+    @Override
+    public void capabilities(String json) {
+        caps = json;
+    }
+
+    @Override
+    public void checkAlive() throws HostFailure {
+        if (dead != null) {
+            throw dead;
+        }
+    }
+
+    @Override
+    public void release() {
+        if (released) {
+            return;
+        }
+        released = true;
+        try {
+            Runtime.getRuntime().removeShutdownHook(shutdownHook);
+        } catch (IllegalStateException | IllegalArgumentException e) {
+            // shutting down already, or never registered
+        }
+        if (conn != null) {
+            conn.close();
+        }
+        if (qemu != null && qemu.isAlive()) {
+            qemu.destroy();
+            try {
+                if (!qemu.waitFor(3, java.util.concurrent.TimeUnit.SECONDS)) {
+                    qemu.destroyForcibly();
+                    qemu.waitFor(3, java.util.concurrent.TimeUnit.SECONDS);
+                }
+            } catch (InterruptedException e) {
+                qemu.destroyForcibly();
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+}

@@ -1,0 +1,203 @@
+package dev.kval.host.ssh;
+
+import dev.kval.host.ExecResult;
+import dev.kval.host.HostFailure;
+import dev.kval.host.ShellQuote;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.security.PublicKey;
+import java.time.Duration;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicReference;
+import dev.kval.host.Tee;
+import org.apache.sshd.client.channel.ChannelExec;
+import org.apache.sshd.client.channel.ClientChannelEvent;
+import org.apache.sshd.client.future.ConnectFuture;
+import org.apache.sshd.client.session.ClientSession;
+import org.apache.sshd.sftp.client.SftpClient;
+import org.apache.sshd.sftp.client.SftpClientFactory;
+
+/**
+ * One host's SSH connection: a single session reused for every command, re-established (once per call) when it
+ * has dropped between commands. A command cut by a drop raises {@link SshDroppedException}.
+ */
+public final class SshConnection implements AutoCloseable {
+    private final SshTransport transport;
+    private final SshTarget target;
+    private volatile ClientSession session;
+    private Duration connectTimeout = Duration.ofSeconds(15);
+
+    SshConnection(SshTransport transport, SshTarget target) {
+        this.transport = transport;
+        this.target = target;
+    }
+
+    public SshTarget target() {
+        return target;
+    }
+
+    public SshConnection connectTimeout(Duration d) {
+        this.connectTimeout = d;
+        return this;
+    }
+
+    public boolean isOpen() {
+        ClientSession s = session;
+        return s != null && s.isOpen() && !s.isClosing();
+    }
+
+    /** The live session, connecting (or reconnecting after a drop) as needed. */
+    public synchronized ClientSession session() throws HostFailure {
+        if (isOpen()) {
+            return session;
+        }
+        if (session != null) {
+            session.close(true);
+            session = null;
+        }
+        session = connect();
+        return session;
+    }
+
+    void markBroken() {
+        ClientSession s = session;
+        if (s != null) {
+            s.close(true);
+        }
+    }
+
+    private ClientSession connect() throws HostFailure {
+        AtomicReference<PublicKey> presented = new AtomicReference<>();
+        ClientSession s = null;
+        try {
+            ConnectFuture cf = transport.client().connect(target.user(), target.host(), target.port());
+            cf.verify(connectTimeout);
+            s = cf.getSession();
+            s.setServerKeyVerifier((sess, addr, key) -> {
+                presented.set(key);
+                return target.pin().matches(key);
+            });
+            s.addPublicKeyIdentity(target.key().keyPair());
+            s.auth().verify(connectTimeout);
+            return s;
+        } catch (IOException | RuntimeException e) {
+            if (s != null) {
+                s.close(true);
+            }
+            PublicKey k = presented.get();
+            if (k != null && !target.pin().matches(k)) {
+                throw new HostKeyMismatchException(target.toString(), target.pin().fingerprints(), HostKeyPin.fingerprint(k));
+            }
+            throw HostFailure.infra("cannot open SSH session to " + target + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Starts argv (quoted for POSIX sh) with stdout/stderr streamed to out/err (either may be null). */
+    public RemoteCommand start(List<String> argv, OutputStream out, OutputStream err) throws HostFailure {
+        return start(argv, out, err, true);
+    }
+
+    private RemoteCommand start(List<String> argv, OutputStream out, OutputStream err, boolean keepCopies) throws HostFailure {
+        String cmd = "echo $$ >&2; exec " + ShellQuote.join(argv);
+        ClientSession s = session();
+        ByteArrayOutputStream outCopy = keepCopies ? new ByteArrayOutputStream() : null;
+        ByteArrayOutputStream errCopy = keepCopies ? new ByteArrayOutputStream() : null;
+        CompletableFuture<Long> pid = new CompletableFuture<>();
+        try {
+            ChannelExec ch = s.createExecChannel(cmd);
+            ch.setOut(tee(outCopy, out));
+            ch.setErr(new RemoteCommand.PidFilter(tee(errCopy, err), pid));
+            ch.setRedirectErrorStream(false);
+            ch.open().verify(connectTimeout);
+            return new RemoteCommand(this, ch, pid, outCopy, errCopy);
+        } catch (IOException | RuntimeException e) {
+            markBroken();
+            throw new SshDroppedException("cannot start command on " + target + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static OutputStream tee(ByteArrayOutputStream copy, OutputStream user) {
+        if (copy == null) {
+            return user == null ? OutputStream.nullOutputStream() : user;
+        }
+        return user == null ? copy : new Tee(copy, user);
+    }
+
+    public ExecResult exec(List<String> argv, Duration timeout) throws HostFailure {
+        return start(argv, null, null).await(timeout);
+    }
+
+    /** Runs argv, streaming its output to out/err as it arrives. */
+    public ExecResult exec(List<String> argv, Duration timeout, OutputStream out, OutputStream err) throws HostFailure {
+        return start(argv, out, err).await(timeout);
+    }
+
+    /** Runs a raw command line (no quoting, no pid line); for internal use (cancel). */
+    ExecResult execRaw(String cmd, Duration timeout) throws IOException {
+        ClientSession s = session;
+        if (s == null || !s.isOpen()) {
+            throw new IOException("no session");
+        }
+        long t0 = System.nanoTime();
+        try (ChannelExec ch = s.createExecChannel(cmd)) {
+            ByteArrayOutputStream o = new ByteArrayOutputStream();
+            ch.setOut(o);
+            ch.setErr(o);
+            ch.open().verify(timeout);
+            ch.waitFor(EnumSet.of(ClientChannelEvent.CLOSED), timeout);
+            Integer st = ch.getExitStatus();
+            return new ExecResult(st == null ? -1 : st, o.toString(), "", Duration.ofNanos(System.nanoTime() - t0), false);
+        }
+    }
+
+    /** SFTP upload, then chmod to mode (e.g. 0755). */
+    public void upload(Path local, String remote, int mode) throws HostFailure {
+        try (SftpClient sftp = SftpClientFactory.instance().createSftpClient(session())) {
+            try (OutputStream o = sftp.write(remote)) {
+                Files.copy(local, o);
+            }
+            SftpClient.Attributes a = new SftpClient.Attributes();
+            a.setPermissions(mode);
+            sftp.setStat(remote, a);
+        } catch (HostFailure e) {
+            throw e;
+        } catch (IOException e) {
+            if (!isOpen()) {
+                throw new SshDroppedException("SSH connection to " + target + " dropped during upload of " + remote, e);
+            }
+            throw HostFailure.infra("upload of " + local + " to " + target + ":" + remote + " failed: " + e.getMessage(), e);
+        }
+    }
+
+    public void download(String remote, Path local) throws HostFailure {
+        try (SftpClient sftp = SftpClientFactory.instance().createSftpClient(session())) {
+            Path tmp = local.resolveSibling(local.getFileName() + ".part");
+            try (InputStream in = sftp.read(remote)) {
+                Files.copy(in, tmp, StandardCopyOption.REPLACE_EXISTING);
+            }
+            Files.move(tmp, local, StandardCopyOption.REPLACE_EXISTING);
+        } catch (HostFailure e) {
+            throw e;
+        } catch (IOException e) {
+            if (!isOpen()) {
+                throw new SshDroppedException("SSH connection to " + target + " dropped during download of " + remote, e);
+            }
+            throw HostFailure.infra("download of " + target + ":" + remote + " failed: " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public synchronized void close() {
+        if (session != null) {
+            session.close(false);
+            session = null;
+        }
+    }
+}

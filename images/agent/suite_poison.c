@@ -1,0 +1,287 @@
+/* Suite "poison": memory-failure routing for guest_memfd (B1-B9), following the
+ * chain measured in poison-probe.md: inject (MADV_HWPOISON or debugfs corrupt-pfn)
+ * -> KVM_RUN -1/EHWPOISON + MEMORY_FAULT -> host SIGBUS -> KVM_X86_SET_MCE -> guest
+ * vector-18 handler sees MC1_ADDR == GPA -> punch -> fresh zero page. */
+#include "kval.h"
+#include <string.h>
+#include <stdlib.h>
+#include <unistd.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <linux/falloc.h>
+
+#define NPG 6
+#define TGT 2
+#define MCI_STATUS (0xbd80000000000134ULL)	/* VAL UC EN MISCV ADDRV S AR | 0x134 */
+#define MCI_UC (1ULL << 61)
+#define MCI_AR (1ULL << 55)
+
+enum meth { M_MADV, M_PFN, M_PFN_EARLY, M_PFN_UNMAPPED };
+static const char *mname[] = {"madv", "pfn", "pfn_early", "pfn_unmapped"};
+/* B5 expectation per method (poison-probe.md): si_code of the SIGBUS at injection time, 0 = none */
+static const int inj_sig[] = {KV_BUS_MCEERR_AR, 0, KV_BUS_MCEERR_AO, 0};
+static const char *const leaf_fmt[] = {
+	"B4.%s_inject_rc", "B5.%s_injection_signal", "B1.%s_ehwpoison_exit", "B1.%s_fault_gpa_size",
+	"B2.%s_first_access_exits", "B3.%s_host_read_sigbus", "B3.%s_host_write_sigbus",
+	"B6.%s_other_pages_intact", "B7.%s_mc_delivered", "B7.%s_mci_addr_is_gpa", "B7.%s_mci_status_uc_ar",
+	"B6.%s_punch_poisoned_page", "B6.%s_guest_reads_fresh_zero", "B6.%s_host_fresh_page_after_remap",
+};
+static enum meth cur;
+static char lbuf[64];
+static const char *L(int i)
+{
+	snprintf(lbuf, sizeof(lbuf), leaf_fmt[i], mname[cur]);
+	return lbuf;
+}
+
+static int inject_pfn(u64 pfn)
+{
+	char s[64];
+	snprintf(s, sizeof(s), "0x%llx\n", (unsigned long long)pfn);
+	int r = write_str("/sys/kernel/debug/hwpoison/corrupt-pfn", s);
+	return r < 0 ? -r : 0;
+}
+
+static void unpoison(u64 pfn)
+{
+	char s[64];
+	if (!pfn || !C.hwpoison_inject)
+		return;
+	snprintf(s, sizeof(s), "0x%llx\n", (unsigned long long)pfn);
+	int r = write_str("/sys/kernel/debug/hwpoison/unpoison-pfn", s);
+	diag("unpoison-pfn 0x%llx: %s", (unsigned long long)pfn, r < 0 ? errname(-r) : "OK");
+}
+
+static int set_mce(struct vm *v, u64 gpa)
+{
+	struct kvm_x86_mce m;
+	memset(&m, 0, sizeof(m));
+	m.bank = 1;
+	m.status = MCI_STATUS;
+	m.addr = gpa;
+	m.misc = (2 << 6) | 12;
+	m.mcg_status = 0x6;	/* MCIP | EIPV */
+	return ioctl(v->vcpu, KVM_X86_SET_MCE, &m) < 0 ? errno : 0;
+}
+
+static int setup(struct vm *v, struct gslot *g)
+{
+	int e = vm_create(v, 0, C.guest_cpl, 1);
+	if (!e)
+		e = gslot_add(v, g, 1, TEST_GPA, NPG * PS, GUEST_MEMFD_FLAG_MMAP | GUEST_MEMFD_FLAG_INIT_SHARED, -1);
+	if (e) {
+		error_rest("setup failed: %s", errname(-e));
+		return e;
+	}
+	for (int i = 0; i < NPG; i++)
+		memset(g->map + i * PS, 0x10 + i, PS);	/* dirty every page (pitfall 7) */
+	return 0;
+}
+
+static void poison_method(enum meth m)
+{
+	struct vm v;
+	struct gslot g;
+	struct ures r;
+	cur = m;
+	if (m != M_MADV && !C.hwpoison_inject) {
+		skip_rest("needs hwpoison_inject (debugfs hwpoison/corrupt-pfn)");
+		return;
+	}
+	if (setup(&v, &g))
+		return;
+	const u64 gpa = TEST_GPA + TGT * PS;
+	u8 *hva = g.map + TGT * PS;
+	guest_cmd(&v, G_READ64, gpa, 0, 0, 0, &r);
+	diag("baseline guest read of page %d: %s", TGT, ures_str(&r));
+	u64 pfn = pagemap_pfn(hva);
+	diag("page %d: gpa 0x%llx pfn 0x%llx method %s", TGT, (unsigned long long)gpa, (unsigned long long)pfn,
+	     mname[m]);
+	if (m == M_PFN_UNMAPPED)
+		munmap(hva, PS);
+	if (m == M_PFN_EARLY)
+		prctl(PR_MCE_KILL, PR_MCE_KILL_SET, PR_MCE_KILL_EARLY, 0, 0);
+	async_sigbus = 0;
+	int e;
+	if (m == M_MADV)
+		e = madvise(hva, PS, MADV_HWPOISON) < 0 ? errno : 0;
+	else
+		e = pfn ? inject_pfn(pfn) : ENOENT;
+	usleep(10000);
+	observed("%s", errname(e));
+	diag("0 (fixed MF_DELAYED handling) and EBUSY (unfixed, e.g. 7.3.4) are both accepted");
+	leaf_ok(L(0), e == 0 || e == EBUSY, "injection failed");
+	int code = async_sigbus ? async_sigbus_code : 0;
+	observed("%s", code ? bus_code_name(code) : "none");
+	diag("SIGBUS at injection: %d signal(s), expected %s", async_sigbus,
+	     inj_sig[m] ? bus_code_name(inj_sig[m]) : "none");
+	leaf_ok(L(1), code == inj_sig[m], "kill-policy mismatch");
+	guest_cmd(&v, G_READ64, gpa, 0, 0, 0, &r);
+	diag("guest read after poison: %s", ures_str(&r));
+	observed("%s", r.st == U_ERR ? errname(r.err) : "no_error");
+	leaf_ok(L(2), r.st == U_ERR && r.err == EHWPOISON && r.exit_reason == KVM_EXIT_MEMORY_FAULT,
+		"expected KVM_RUN -1/EHWPOISON with KVM_EXIT_MEMORY_FAULT");
+	observed("gpa=0x%llx,size=0x%llx,flags=0x%llx", (unsigned long long)r.mf_gpa,
+		 (unsigned long long)r.mf_size, (unsigned long long)r.mf_flags);
+	leaf_ok(L(3), r.mf_gpa == gpa && r.mf_size == PS && r.mf_flags == 0, "memory_fault fields");
+	observed("%s", r.st == U_OK ? "silent_read" : "exit");
+	leaf_ok(L(4), r.st != U_OK, "the first access after poison read data silently (SPTE not zapped)");
+	u8 *probe = hva;
+	if (m == M_PFN_UNMAPPED)
+		probe = mmap(NULL, PS, PROT_READ | PROT_WRITE, MAP_SHARED, g.gfd, TGT * PS);
+	int sc = 0, sig = try_read8(probe, NULL, &sc);
+	observed("%s", sig == 7 ? bus_code_name(sc) : sig ? "other_signal" : "no_signal");
+	leaf_ok(L(5), sig == 7 && sc == KV_BUS_MCEERR_AR, "host read of the poisoned page");
+	sig = try_write8(probe, 0x99, &sc);
+	observed("%s", sig == 7 ? bus_code_name(sc) : sig ? "other_signal" : "no_signal");
+	leaf_ok(L(6), sig == 7 && sc == KV_BUS_MCEERR_AR, "host write of the poisoned page");
+	int bad = 0;
+	for (int i = 0; i < NPG; i++) {
+		if (i == TGT)
+			continue;
+		for (u64 o = 0; o < PS; o++)
+			bad += g.map[i * PS + o] != 0x10 + i;
+	}
+	/* the vCPU is parked on the poisoned load: the guest-side check comes after the punch */
+	observed("%d_bad_bytes_host_view", bad);
+	leaf_ok(L(7), !bad, "other pages changed");
+	/* B7: route the error into the guest; the vCPU is still at the faulting load */
+	e = set_mce(&v, gpa);
+	struct kvm_vcpu_events ev;
+	memset(&ev, 0, sizeof(ev));
+	ioctl(v.vcpu, KVM_GET_VCPU_EVENTS, &ev);
+	diag("KVM_X86_SET_MCE: %s; events: pending=%d injected=%d nr=%d", errname(e), ev.exception.pending,
+	     ev.exception.injected, ev.exception.nr);
+	guest_resume(&v, &r);
+	diag("run after SET_MCE: %s rip=0x%llx misc=0x%llx", ures_str(&r), (unsigned long long)r.mc[4],
+	     (unsigned long long)r.mc[3]);
+	observed("%s", r.st == U_MC ? "vector_18" : ures_str(&r));
+	leaf_ok(L(8), !e && r.st == U_MC, "guest #MC handler did not run");
+	int mc = r.st == U_MC;
+	observed("0x%llx", (unsigned long long)r.mc[2]);
+	leaf_ok(L(9), mc && r.mc[2] == gpa, "MC1_ADDR != GPA");
+	observed("mcg=0x%llx,status=0x%llx", (unsigned long long)r.mc[0], (unsigned long long)r.mc[1]);
+	leaf_ok(L(10), mc && (r.mc[1] & MCI_UC) && (r.mc[1] & MCI_AR) && (r.mc[0] & 4), "UC|AR/MCIP missing");
+	e = gmem_falloc(g.gfd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, TGT * PS, PS);
+	leaf_errno(L(11), e ? -1 : 0, e, 0);
+	if (mc) {
+		guest_resume(&v, &r);	/* handler clears MCIP, IRET re-executes the load */
+	} else {
+		guest_cmd(&v, G_READ64, gpa, 0, 0, 0, &r);
+	}
+	diag("guest re-read after punch: %s", ures_str(&r));
+	int gbad = 0;
+	for (int i = 0; r.st == U_OK && i < NPG; i++) {
+		struct ures q;
+		if (i == TGT)
+			continue;
+		guest_cmd(&v, G_VERIFY, TEST_GPA + i * PS, 0x10 + i, PS, 0, &q);
+		gbad += q.st != U_OK || q.rax;
+	}
+	diag("guest view of the other %d pages: %d bad", NPG - 1, gbad);
+	observed("%s", r.st == U_OK ? (r.rax ? "nonzero" : "0") : "error");
+	leaf_ok(L(12), r.st == U_OK && r.rax == 0 && !gbad, "guest did not get a fresh zero page / others changed");
+	munmap(g.map, g.size);
+	if (probe != hva)
+		munmap(probe, PS);
+	g.map = mmap(NULL, g.size, PROT_READ | PROT_WRITE, MAP_SHARED, g.gfd, 0);
+	u8 val = 0xee;
+	sig = g.map == MAP_FAILED ? -1 : try_read8(g.map + TGT * PS, &val, &sc);
+	u64 npfn = sig ? 0 : pagemap_pfn(g.map + TGT * PS);
+	observed("%s", sig ? "signal" : val ? "nonzero" : "0");
+	diag("after munmap+mmap: new pfn 0x%llx (old 0x%llx)", (unsigned long long)npfn, (unsigned long long)pfn);
+	leaf_ok(L(13), !sig && val == 0, "host does not see a fresh zero page");
+	if (g.map == MAP_FAILED)
+		g.map = NULL;
+	gslot_del(&g);
+	vm_destroy(&v);
+	unpoison(pfn);
+}
+
+static void p_madv(void) { poison_method(M_MADV); }
+static void p_pfn(void) { poison_method(M_PFN); }
+static void p_pfn_early(void) { poison_method(M_PFN_EARLY); }
+static void p_pfn_unmapped(void) { poison_method(M_PFN_UNMAPPED); }
+
+static void p_nocr4(void)
+{
+	struct vm v;
+	struct gslot g;
+	struct ures r;
+	if (setup(&v, &g))
+		return;
+	vm_vcpu_state(&v, 0);	/* CR4.MCE clear */
+	const u64 gpa = TEST_GPA + TGT * PS;
+	guest_cmd(&v, G_READ64, gpa, 0, 0, 0, &r);
+	u64 pfn = pagemap_pfn(g.map + TGT * PS);
+	async_sigbus = 0;
+	int e = madvise(g.map + TGT * PS, PS, MADV_HWPOISON) < 0 ? errno : 0;
+	diag("MADV_HWPOISON: %s", errname(e));
+	guest_cmd(&v, G_READ64, gpa, 0, 0, 0, &r);
+	diag("guest read after poison: %s", ures_str(&r));
+	e = set_mce(&v, gpa);
+	struct kvm_vcpu_events ev;
+	memset(&ev, 0, sizeof(ev));
+	ioctl(v.vcpu, KVM_GET_VCPU_EVENTS, &ev);
+	leaf_errno("B7.nocr4_set_mce_rc", e ? -1 : 0, e, 0);
+	observed("pending=%d,injected=%d", ev.exception.pending, ev.exception.injected);
+	leaf_ok("B7.nocr4_nothing_queued", !ev.exception.pending && !ev.exception.injected, "an exception was queued");
+	guest_resume(&v, &r);
+	observed("%s", ures_str(&r));
+	leaf_ok("B7.nocr4_shutdown", r.st == U_EXIT && r.exit_reason == KVM_EXIT_SHUTDOWN,
+		"expected KVM_EXIT_SHUTDOWN (triple fault) with CR4.MCE clear");
+	gmem_falloc(g.gfd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, TGT * PS, PS);
+	gslot_del(&g);
+	vm_destroy(&v);
+	unpoison(pfn);
+}
+
+static void p_b8(void)
+{
+	skip_rest("private PFN lookup (kvmmmu tracepoint) not implemented in this agent");
+}
+
+static void p_b9(void)
+{
+	struct vm v;
+	struct gslot g;
+	struct ures r;
+	if (setup(&v, &g))
+		return;
+	guest_cmd(&v, G_READ64, TEST_GPA + TGT * PS, 0, 0, 0, &r);
+	u64 pfn = pagemap_pfn(g.map + TGT * PS);
+	munmap(g.map, g.size);
+	g.map = NULL;
+	int e = pfn ? inject_pfn(pfn) : ENOENT;
+	diag("corrupt-pfn 0x%llx: %s", (unsigned long long)pfn, errname(e));
+	gslot_del(&g);
+	vm_destroy(&v);
+	usleep(20000);
+	observed("inject=%s", errname(e));
+	leaf_ok("B9.close_poisoned_gmem_no_crash", e == 0 || e == EBUSY, "injection failed");
+	char s[64];
+	snprintf(s, sizeof(s), "0x%llx\n", (unsigned long long)pfn);
+	int w = write_str("/sys/kernel/debug/hwpoison/unpoison-pfn", s);
+	observed("%s", w < 0 ? errname(-w) : "OK");
+	leaf_ok("B9.unpoison_after_close", w == (int)strlen(s), "unpoison-pfn write failed");
+}
+
+#define METHOD_LEAVES(m) {"B4." m "_inject_rc", "B5." m "_injection_signal", "B1." m "_ehwpoison_exit", \
+	"B1." m "_fault_gpa_size", "B2." m "_first_access_exits", "B3." m "_host_read_sigbus", \
+	"B3." m "_host_write_sigbus", "B6." m "_other_pages_intact", "B7." m "_mc_delivered", \
+	"B7." m "_mci_addr_is_gpa", "B7." m "_mci_status_uc_ar", "B6." m "_punch_poisoned_page", \
+	"B6." m "_guest_reads_fresh_zero", "B6." m "_host_fresh_page_after_remap", NULL}
+#define PN (N_ROOT | N_MF | N_MCE | N_BIND | N_MMAP | N_SHARED)
+
+struct kcase poison_cases[] = {
+	{"poison.madv", PN, 60, p_madv, METHOD_LEAVES("madv")},
+	{"poison.pfn", PN | N_INJECT, 60, p_pfn, METHOD_LEAVES("pfn")},
+	{"poison.pfn_early", PN | N_INJECT, 60, p_pfn_early, METHOD_LEAVES("pfn_early")},
+	{"poison.pfn_unmapped", PN | N_INJECT, 60, p_pfn_unmapped, METHOD_LEAVES("pfn_unmapped")},
+	{"poison.B7_nocr4", PN, 60, p_nocr4, {"B7.nocr4_set_mce_rc", "B7.nocr4_nothing_queued", "B7.nocr4_shutdown",
+	  NULL}},
+	{"poison.B8", N_ROOT | N_MF | N_SWPROT, 60, p_b8, {"B8.private_ehwpoison_exit", "B8.private_fault_flags_private",
+	  NULL}},
+	{"poison.B9", PN | N_INJECT, 60, p_b9, {"B9.close_poisoned_gmem_no_crash", "B9.unpoison_after_close", NULL}},
+};
+int poison_ncases = ARRAY_SIZE(poison_cases);

@@ -1,0 +1,25 @@
+/* Suite registry: order here is the order of execution and of --list. */
+#include "kval.h"
+
+extern struct kcase api_cases[], guest_cases[], hugepage_cases[], poison_cases[], conv_cases[],
+	migration_cases[], perf_cases[];
+extern int api_ncases, guest_ncases, hugepage_ncases, poison_ncases, conv_ncases, migration_ncases,
+	perf_ncases;
+
+struct ksuite suites[7];
+int nsuites = 7;
+
+__attribute__((constructor(200))) static void suites_init(void)
+{
+	struct ksuite s[] = {
+		{"api", api_cases, api_ncases},
+		{"guest", guest_cases, guest_ncases},
+		{"hugepage", hugepage_cases, hugepage_ncases},
+		{"poison", poison_cases, poison_ncases},
+		{"conversions", conv_cases, conv_ncases},
+		{"migration", migration_cases, migration_ncases},
+		{"perf", perf_cases, perf_ncases},
+	};
+	for (int i = 0; i < 7; i++)
+		suites[i] = s[i];
+}

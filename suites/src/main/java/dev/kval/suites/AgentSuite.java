@@ -1,0 +1,50 @@
+package dev.kval.suites;
+
+import dev.kval.host.HostFailure;
+import dev.kval.ktap.TestResult;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.DynamicContainer;
+import org.junit.jupiter.api.DynamicNode;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.TestFactory;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * A suite of the agent as JUnit tests: for every host of the run plan, one dynamic test per KTAP leaf the agent
+ * printed for this suite, named by the leaf's stable id. Subclasses only name the suite.
+ */
+@ExtendWith(KvalHosts.class)
+public abstract class AgentSuite {
+
+    /** The agent's suite name (api, guest, hugepage, poison, conversions, migration, perf). */
+    protected abstract String suite();
+
+    @TestFactory
+    Stream<DynamicNode> verdicts(List<HostUnderTest> hosts) {
+        List<DynamicNode> perHost = new ArrayList<>();
+        for (HostUnderTest h : hosts) {
+            perHost.add(DynamicContainer.dynamicContainer(h.label(), forHost(h)));
+        }
+        return perHost.stream();
+    }
+
+    private Stream<DynamicNode> forHost(HostUnderTest h) {
+        if (h.failed().isPresent()) {
+            HostFailure f = h.failed().get();
+            return Stream.of(DynamicTest.dynamicTest(suite() + " on " + h.label(), () -> {
+                throw new Verdict.BrokenTestException("host " + h.label() + " failed (" + f.attribution() + "): "
+                        + f.getMessage() + (f.evidence().isEmpty() ? "" : "\n  " + String.join("\n  ", f.evidence())));
+            }));
+        }
+        List<TestResult> leaves = h.leaves(suite());
+        if (leaves.isEmpty()) {
+            return Stream.of(DynamicTest.dynamicTest(suite() + " on " + h.label(), () -> {
+                throw new Verdict.BrokenTestException("the agent printed no result for suite " + suite() + " on "
+                        + h.label() + " (parse errors: " + h.tree().parseErrors() + ")");
+            }));
+        }
+        return leaves.stream().map(leaf -> DynamicTest.dynamicTest(leaf.name(), () -> Verdict.apply(leaf)));
+    }
+}
