@@ -17,6 +17,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
  */
 @ExtendWith(KvalHosts.class)
 public abstract class AgentSuite {
+    private static final KnownFindings KNOWN = KnownFindings.standard();
 
     /** The agent's suite name (api, guest, hugepage, poison, conversions, migration, perf). */
     protected abstract String suite();
@@ -45,6 +46,6 @@ public abstract class AgentSuite {
                         + h.label() + " (parse errors: " + h.tree().parseErrors() + ")");
             }));
         }
-        return leaves.stream().map(leaf -> DynamicTest.dynamicTest(leaf.name(), () -> Verdict.apply(leaf)));
+        return leaves.stream().map(leaf -> DynamicTest.dynamicTest(leaf.name(), () -> Verdict.apply(suite(), h, leaf, KNOWN)));
     }
 }

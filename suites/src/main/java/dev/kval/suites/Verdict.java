@@ -1,12 +1,17 @@
 package dev.kval.suites;
 
+import dev.kval.ktap.Status;
 import dev.kval.ktap.TestResult;
+import io.qameta.allure.Allure;
+import java.util.Optional;
 import org.junit.jupiter.api.Assertions;
 import org.opentest4j.TestAbortedException;
 
 /**
  * How one KTAP leaf becomes a JUnit outcome: PASS and XFAIL pass (XFAIL labelled with its reason), SKIP aborts with
  * the agent's reason, FAIL fails, TIMEOUT/ERROR/MISSING are "broken" (an error that is not an assertion failure).
+ * A FAIL listed in {@link KnownFindings} for this kernel passes as a known finding, and a known finding that no longer
+ * fails is itself a failure, so the table never goes stale silently.
  */
 public final class Verdict {
     private Verdict() {
@@ -19,16 +24,49 @@ public final class Verdict {
         }
     }
 
-    public static void apply(TestResult leaf) {
+    public static void apply(String suite, HostUnderTest host, TestResult leaf, KnownFindings known) {
+        label(suite, host, leaf);
         String evidence = evidence(leaf);
+        Optional<KnownFindings.Row> finding = known.find(host.kernelRelease(), leaf.name());
+        if (finding.isPresent()) {
+            Allure.label("known-finding", finding.get().finding());
+            if (leaf.status() == Status.FAIL) {
+                return;
+            }
+            if (leaf.status() == Status.PASS) {
+                Assertions.fail("known finding no longer reproduces on " + host.kernelRelease() + " (" + leaf.name()
+                        + " passed): remove its row from known-findings.tsv: " + finding.get().finding());
+            }
+        }
         switch (leaf.status()) {
-            case PASS, XFAIL -> { }
+            case PASS -> { }
+            case XFAIL -> Allure.label("xfail", leaf.reason());
             case SKIP -> throw new TestAbortedException(leaf.reason().isEmpty() ? "skipped (no reason given)" : leaf.reason());
-            case FAIL -> Assertions.fail(leaf.name() + " failed" + evidence);
+            case FAIL -> Assertions.fail(leaf.name() + " failed on " + host.label() + evidence);
             case TIMEOUT -> throw new BrokenTestException(leaf.name() + " timed out: " + leaf.reason() + evidence);
             case ERROR -> throw new BrokenTestException(leaf.name() + " errored: " + leaf.reason() + evidence);
             case MISSING -> throw new BrokenTestException(leaf.name()
                     + " was planned but never reported (the case died before it; see the case's ERROR/TIMEOUT)");
+        }
+    }
+
+    /** Allure labels: epic = suite, feature = the case, story = the spec's assertion id, plus kernel and host. */
+    private static void label(String suite, HostUnderTest host, TestResult leaf) {
+        Allure.epic(suite);
+        String[] parts = leaf.name().split("\\.");
+        if (parts.length >= 2) {
+            Allure.feature(parts[0] + "." + parts[1]);
+            Allure.story(parts[1]);
+        }
+        Allure.label("kernel", String.valueOf(host.kernelRelease()));
+        Allure.label("host", host.target().label());
+        Allure.label("hostClass", host.host() == null ? "?" : host.host().kind());
+        String observed = leaf.diagnostic("observed");
+        if (observed != null) {
+            Allure.parameter("observed", observed);
+        }
+        if (!leaf.diagnostics().isEmpty()) {
+            Allure.addAttachment("agent diagnostics", "text/plain", String.join("\n", leaf.diagnostics()));
         }
     }
 
