@@ -159,11 +159,15 @@ static void m_copy(void)
 		error_rest("setup failed");
 		return;
 	}
+	/* The fastest of several passes: a pass measured while the host was busy would overestimate the run and let the
+	 * guest finish before the timer (seen on a loaded 2-core host). The first pass faults pages in and is dropped. */
 	long pass_ns = 0;
-	for (int k = 0; k < 2; k++) {		/* second pass: steady state (pages faulted in) */
+	for (int k = 0; k < 6; k++) {
 		long t = now_ns();
 		guest_cmd(&s, G_MIGLOOP, TEST_GPA, 1, MLEN, 0, &r);
-		pass_ns = now_ns() - t;
+		long d = now_ns() - t;
+		if (k > 0 && (pass_ns == 0 || d < pass_ns))
+			pass_ns = d;
 	}
 	u64 iters = 0, *w = malloc(MLEN);
 	int rc = 0, mid = 0;
@@ -175,7 +179,8 @@ static void m_copy(void)
 		diag("attempt %d: one pass over %d KiB takes %ld us; running %llu passes", attempt + 1,
 		     (int)(MLEN >> 10), pass_ns / 1000, (unsigned long long)iters);
 		post(&s, G_MIGLOOP, TEST_GPA, iters, MLEN);
-		long us = pass_ns * (long)iters / 4000 + 1000;	/* stop after ~1/4 of the run */
+		/* stop after ~1/4 of the run, then 1/8, 1/16, 1/32: each retry leaves more margin for a faster guest */
+		long us = pass_ns * (long)iters / (4000L << attempt) + 1000;
 		struct itimerval it = {{0, 0}, {us / 1000000, us % 1000000}};
 		setitimer(ITIMER_REAL, &it, NULL);
 		rc = guest_resume(&s, &r);

@@ -17,7 +17,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
  */
 @ExtendWith(KvalHosts.class)
 public abstract class AgentSuite {
-    private static final KnownFindings KNOWN = KnownFindings.standard();
+    private static final LeafRules KNOWN = LeafRules.knownFindings();
+    private static final LeafRules MUST_RUN = LeafRules.mustRun();
 
     /** The agent's suite name (api, guest, hugepage, poison, conversions, migration, perf). */
     protected abstract String suite();
@@ -46,6 +47,6 @@ public abstract class AgentSuite {
                         + h.label() + " (parse errors: " + h.tree().parseErrors() + ")");
             }));
         }
-        return leaves.stream().map(leaf -> DynamicTest.dynamicTest(leaf.name(), () -> Verdict.apply(suite(), h, leaf, KNOWN)));
+        return leaves.stream().map(leaf -> DynamicTest.dynamicTest(leaf.name(), () -> Verdict.apply(suite(), h, leaf, KNOWN, MUST_RUN)));
     }
 }

@@ -11,7 +11,8 @@ import org.opentest4j.TestAbortedException;
  * How one KTAP leaf becomes a JUnit outcome: PASS and XFAIL pass (XFAIL labelled with its reason), SKIP aborts with
  * the agent's reason, FAIL fails, TIMEOUT/ERROR/MISSING are "broken" (an error that is not an assertion failure).
  * A FAIL listed in {@link KnownFindings} for this kernel passes as a known finding, and a known finding that no longer
- * fails is itself a failure, so the table never goes stale silently.
+ * fails is itself a failure, so the table never goes stale silently. A SKIP listed in must-run.tsv for this kernel
+ * fails: that kernel has what the leaf needs, so a skip there means kval broke, not that the kernel lacks it.
  */
 public final class Verdict {
     private Verdict() {
@@ -24,24 +25,31 @@ public final class Verdict {
         }
     }
 
-    public static void apply(String suite, HostUnderTest host, TestResult leaf, KnownFindings known) {
+    public static void apply(String suite, HostUnderTest host, TestResult leaf, LeafRules known, LeafRules mustRun) {
         label(suite, host, leaf);
         String evidence = evidence(leaf);
-        Optional<KnownFindings.Row> finding = known.find(host.kernelRelease(), leaf.name());
+        Optional<LeafRules.Row> finding = known.find(host.kernelRelease(), leaf.name());
         if (finding.isPresent()) {
-            Allure.label("known-finding", finding.get().finding());
+            Allure.label("known-finding", finding.get().text());
             if (leaf.status() == Status.FAIL) {
                 return;
             }
             if (leaf.status() == Status.PASS) {
                 Assertions.fail("known finding no longer reproduces on " + host.kernelRelease() + " (" + leaf.name()
-                        + " passed): remove its row from known-findings.tsv: " + finding.get().finding());
+                        + " passed): remove its row from known-findings.tsv: " + finding.get().text());
             }
         }
         switch (leaf.status()) {
             case PASS -> { }
             case XFAIL -> Allure.label("xfail", leaf.reason());
-            case SKIP -> throw new TestAbortedException(leaf.reason().isEmpty() ? "skipped (no reason given)" : leaf.reason());
+            case SKIP -> {
+                Optional<LeafRules.Row> must = mustRun.find(host.kernelRelease(), leaf.name());
+                if (must.isPresent()) {
+                    Assertions.fail(leaf.name() + " skipped on " + host.label() + " (" + leaf.reason()
+                            + ") but must run there: " + must.get().text());
+                }
+                throw new TestAbortedException(leaf.reason().isEmpty() ? "skipped (no reason given)" : leaf.reason());
+            }
             case FAIL -> Assertions.fail(leaf.name() + " failed on " + host.label() + evidence);
             case TIMEOUT -> throw new BrokenTestException(leaf.name() + " timed out: " + leaf.reason() + evidence);
             case ERROR -> throw new BrokenTestException(leaf.name() + " errored: " + leaf.reason() + evidence);

@@ -46,6 +46,9 @@ public final class LocalSshd implements AutoCloseable {
                 "MaxStartups 100",
                 "LogLevel ERROR",
                 "Subsystem sftp internal-sftp",
+                // Debian's bash sources ~/.bashrc for `bash -c` run by sshd unless SHLVL says it is nested; a heavy
+                // root .bashrc (pyenv...) would otherwise dominate every command of every client alike.
+                "SetEnv SHLVL=1",
                 ""));
     }
 

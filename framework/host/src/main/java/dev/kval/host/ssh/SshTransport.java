@@ -18,6 +18,7 @@ public final class SshTransport implements AutoCloseable {
         CoreModuleProperties.HEARTBEAT_REPLY_WAIT.set(client, heartbeat);
         CoreModuleProperties.HEARTBEAT_NO_REPLY_MAX.set(client, 3);
         CoreModuleProperties.IDLE_TIMEOUT.set(client, Duration.ZERO);
+        CoreModuleProperties.TCP_NODELAY.set(client, true);
         client.start();
     }
 

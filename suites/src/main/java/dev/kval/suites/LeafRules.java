@@ -15,11 +15,12 @@ import java.util.Optional;
 import java.util.regex.Pattern;
 
 /**
- * Kernel findings kval already reported, as data ({@code known-findings.tsv}): which leaf is expected to fail on which
- * kernel, and why. A known finding keeps being asserted; it only changes what a failure means for the test run.
+ * A table of (kernel release regex, leaf glob, text) rows kept as data under {@code src/main/resources}:
+ * {@code known-findings.tsv} (leaves expected to FAIL on a kernel, and the finding) and {@code must-run.tsv} (leaves
+ * that must not SKIP on a kernel that has what they need, so a deployment bug cannot turn verdicts into skips).
  */
-public final class KnownFindings {
-    public record Row(Pattern kernel, String leafGlob, PathMatcher leaf, String finding) {
+public final class LeafRules {
+    public record Row(Pattern kernel, String leafGlob, PathMatcher leaf, String text) {
         boolean matches(String release, String leafId) {
             return kernel.matcher(release).find() && leaf.matches(Path.of(leafId));
         }
@@ -27,22 +28,30 @@ public final class KnownFindings {
 
     private final List<Row> rows;
 
-    public KnownFindings(List<Row> rows) {
+    public LeafRules(List<Row> rows) {
         this.rows = List.copyOf(rows);
     }
 
-    public static KnownFindings standard() {
-        try (InputStream in = KnownFindings.class.getResourceAsStream("/known-findings.tsv")) {
+    public static LeafRules knownFindings() {
+        return load("known-findings.tsv");
+    }
+
+    public static LeafRules mustRun() {
+        return load("must-run.tsv");
+    }
+
+    static LeafRules load(String resource) {
+        try (InputStream in = LeafRules.class.getResourceAsStream("/" + resource)) {
             if (in == null) {
-                return new KnownFindings(List.of());
+                throw new IllegalStateException(resource + " is missing from the suites' resources");
             }
-            return parse(new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8)));
+            return parse(resource, new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8)));
         } catch (IOException e) {
-            throw new UncheckedIOException("reading known-findings.tsv", e);
+            throw new UncheckedIOException("reading " + resource, e);
         }
     }
 
-    static KnownFindings parse(BufferedReader r) throws IOException {
+    static LeafRules parse(String name, BufferedReader r) throws IOException {
         List<Row> rows = new ArrayList<>();
         String line;
         int n = 0;
@@ -53,12 +62,12 @@ public final class KnownFindings {
             }
             String[] f = line.split("\t");
             if (f.length != 3) {
-                throw new IllegalArgumentException("known-findings.tsv line " + n
-                        + ": expected 3 tab-separated columns (kernel regex, leaf glob, finding), got " + f.length);
+                throw new IllegalArgumentException(name + " line " + n
+                        + ": expected 3 tab-separated columns (kernel regex, leaf glob, text), got " + f.length);
             }
             rows.add(new Row(Pattern.compile(f[0]), f[1], FileSystems.getDefault().getPathMatcher("glob:" + f[1]), f[2]));
         }
-        return new KnownFindings(rows);
+        return new LeafRules(rows);
     }
 
     public Optional<Row> find(String kernelRelease, String leafId) {
