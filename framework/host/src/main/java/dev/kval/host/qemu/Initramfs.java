@@ -41,7 +41,7 @@ public final class Initramfs {
     /** Loaded before the network comes up; everything else loads after dropbear starts. */
     static final List<String> NET_MODULES = List.of("virtio", "virtio_ring", "virtio_pci_modern_dev", "virtio_pci_legacy_dev",
             "virtio_pci", "failover", "net_failover", "virtio_net");
-    static final int FORMAT = 4;
+    static final int FORMAT = 5;
     /** Modules wanted in the guest (if they are modules, not builtin, in this kernel). */
     public static final List<String> WANTED_MODULES = List.of("irqbypass", "ccp", "kvm", "kvm-amd", "kvm-intel", "hwpoison-inject",
             "virtio", "virtio_ring", "virtio_pci_modern_dev", "virtio_pci_legacy_dev", "virtio_pci", "failover", "net_failover",
@@ -82,6 +82,16 @@ public final class Initramfs {
             }
             Files.writeString(root.resolve("etc/kval-modules.net"), lines(order.get(0)));
             Files.writeString(root.resolve("etc/kval-modules.kvm"), lines(order.get(1)));
+            Files.writeString(root.resolve("etc/kval-load.sh"), String.join("\n",
+                    "load() {",
+                    "  while read -r m; do",
+                    "    case \"$m\" in",
+                    "      *kvm-amd.ko) grep -qw svm /proc/cpuinfo || continue ;;",
+                    "      *kvm-intel.ko) grep -qw vmx /proc/cpuinfo || continue ;;",
+                    "    esac",
+                    "    insmod \"/lib/modules/$m\" || echo \"KVAL-INSMOD-FAILED $m\"",
+                    "  done < \"$1\"",
+                    "}", ""));
             writeInit(root, hostInit());
             pack(root, out);
         } finally {
@@ -154,15 +164,7 @@ public final class Initramfs {
                 "mount -t tmpfs tmpfs /run",
                 "mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null",
                 "stage() { echo \"KVAL-INIT $1 $(cut -d' ' -f1 /proc/uptime)\"; }",
-                "load() {",
-                "  while read -r m; do",
-                "    case \"$m\" in",
-                "      *kvm-amd.ko) grep -qw svm /proc/cpuinfo || continue ;;",
-                "      *kvm-intel.ko) grep -qw vmx /proc/cpuinfo || continue ;;",
-                "    esac",
-                "    insmod \"/lib/modules/$m\" || echo \"KVAL-INSMOD-FAILED $m\"",
-                "  done < \"$1\"",
-                "}",
+                ". /etc/kval-load.sh",
                 "stage net-modules",
                 "load /etc/kval-modules.net",
                 "hostname kval",
@@ -176,7 +178,8 @@ public final class Initramfs {
                 "dropbear -s -g -r /etc/dropbear/hostkey -p 22 -P /run/dropbear.pid",
                 "echo '" + READY_MARKER + "'",
                 "stage kvm-modules",
-                "load /etc/kval-modules.kvm",
+                // niced: with one TCG vCPU, loading kvm competes with dropbear's first handshake
+                "nice -n 19 sh -c '. /etc/kval-load.sh; load /etc/kval-modules.kvm'",
                 "touch " + MODULES_DONE,
                 "stage " + MODULES_MARKER,
                 "while :; do sleep 3600; done",
