@@ -43,15 +43,16 @@ public class BenchBootCommand implements Callable<Integer> {
             List<Long> full = new ArrayList<>();
             List<Long> base = new ArrayList<>();
             List<Long> modules = new ArrayList<>();
+            List<Long> ready = new ArrayList<>();
             for (int i = 0; i < runs; i++) {
                 long b = QemuHost.bootToMarker(k, bare, work.resolve("bare-" + i), cfg, Initramfs.SHELL_MARKER, OracleConsoleWatch.standard())
                         .toMillis();
                 base.add(b);
                 try (QemuHost h = provider.boot(k, "full-" + i)) {
                     full.add(h.bootTime().toMillis());
-                    long t0 = System.nanoTime();
                     h.awaitSettled(java.time.Duration.ofSeconds(60));
-                    modules.add(h.bootTime().toMillis() + (System.nanoTime() - t0) / 1_000_000);
+                    modules.add(((Number) h.info().get("bootToKvmModulesMs")).longValue());
+                    ready.add(((Number) h.info().get("bootToConsoleReadyMs")).longValue());
                 }
                 System.err.printf("kval: boot %d: bare %d ms, kval host ssh-ready %d ms%n", i + 1, b, full.get(i));
             }
@@ -61,7 +62,8 @@ public class BenchBootCommand implements Callable<Integer> {
                     cfg.memoryMb(), runs);
             System.out.printf("  bare busybox initramfs, QEMU start -> shell marker on console: median %.0f ms %s%n", bb, base);
             System.out.printf("  kval host, QEMU start -> SSH ready (pinned key, `uname -r` answered): median %.0f ms %s%n", f, full);
-            System.out.printf("  (kval host KVM modules loaded, after SSH ready: median %.0f ms)%n", BenchSshCommand.median(modules));
+            System.out.printf("  (kval host: %s on the console at median %.0f ms; KVM modules loaded (niced, in the background) at median %.0f ms)%n",
+                    Initramfs.READY_MARKER, BenchSshCommand.median(ready), BenchSshCommand.median(modules));
             System.out.printf("  ratio: %.2fx (goal <= 1.2x) %s%n", f / bb, f / bb <= 1.2 ? "MET" : "NOT MET");
             return 0;
         } finally {

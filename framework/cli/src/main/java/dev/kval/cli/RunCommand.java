@@ -35,6 +35,9 @@ public class RunCommand implements Callable<Integer> {
     @Option(names = "--overall-timeout", defaultValue = "3600", description = "limit for the whole agent run in seconds (default 3600)")
     int overall;
 
+    @Option(names = "--inventory", description = "bare-metal inventory for ssh:<name> (default $KVAL_INVENTORY or $KVAL_STATE/inventory.json)")
+    Path inventory;
+
     @Option(names = "--out", description = "output directory (default: runs/<timestamp>)")
     Path out;
 
@@ -43,7 +46,7 @@ public class RunCommand implements Callable<Integer> {
         Path dir = out != null ? out : Path.of("runs", LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
         try {
             return new RunEngine(System.err).run(new RunEngine.Request(host, kernel, suites, casePattern, repeat, timeout, dir,
-                    Duration.ofSeconds(overall))).exitCode();
+                    Duration.ofSeconds(overall), inventory)).exitCode();
         } catch (IllegalArgumentException | UnsupportedOperationException e) {
             System.err.println("kval run: " + e.getMessage());
             return 2;

@@ -8,6 +8,8 @@ import dev.kval.host.Host;
 import dev.kval.host.HostFailure;
 import dev.kval.host.HostSpec;
 import dev.kval.host.LocalHost;
+import dev.kval.host.bare.Inventory;
+import dev.kval.host.bare.SshHostProvider;
 import dev.kval.host.qemu.QemuConfig;
 import dev.kval.host.qemu.QemuProvider;
 import dev.kval.kernel.KernelArtifact;
@@ -37,7 +39,11 @@ public final class RunEngine {
 
     /** What to run. host/kernel may be null (auto-selection). */
     public record Request(String host, String kernel, List<String> suites, String casePattern, Integer repeat, Integer timeout,
-            Path out, Duration overall) {
+            Path out, Duration overall, Path inventory) {
+        public Request(String host, String kernel, List<String> suites, String casePattern, Integer repeat, Integer timeout, Path out,
+                Duration overall) {
+            this(host, kernel, suites, casePattern, repeat, timeout, out, overall, null);
+        }
     }
 
     private final PrintStream err;
@@ -96,10 +102,7 @@ public final class RunEngine {
         if (spec.kind() == HostSpec.Kind.LOCAL && kernelSpec != null) {
             throw new IllegalArgumentException("--host local runs this machine's kernel; drop --kernel or use --host qemu");
         }
-        if (spec.kind() == HostSpec.Kind.SSH) {
-            throw new UnsupportedOperationException("ssh:<name> bare-metal hosts are not implemented yet");
-        }
-        String hostName = spec.kind() == HostSpec.Kind.LOCAL ? "local" : "qemu";
+        String hostName = spec.kind() == HostSpec.Kind.LOCAL ? "local" : spec.kind() == HostSpec.Kind.QEMU ? "qemu" : spec.name();
         HostResult hr = new HostResult(hostName, spec.kind().name().toLowerCase());
         summary.add(hr);
         Path hostDir = Files.createDirectories(req.out().resolve(hostName));
@@ -122,6 +125,10 @@ public final class RunEngine {
                 host = new LocalHost.Provider(hostDir.resolve("work")).provision(null);
                 LocalHost.KvmState k = LocalHost.kvmState();
                 say("local: " + host.kernelRelease() + ", " + k.reason());
+            } else if (spec.kind() == HostSpec.Kind.SSH) {
+                Path inv = req.inventory() != null ? req.inventory() : Inventory.defaultPath();
+                host = new SshHostProvider(Inventory.load(inv).get(spec.name()), this::say).provision(kernel);
+                say(hostName + ": " + host.kernelRelease() + " over SSH (" + host.info().get("address") + ")");
             } else {
                 host = new QemuProvider(QemuConfig.defaults(), req.out(), null, this::say).boot(kernel, hostName);
             }

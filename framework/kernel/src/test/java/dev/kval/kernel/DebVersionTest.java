@@ -32,6 +32,9 @@ class DebVersionTest {
         assertEquals("6.12.117+deb12", DebianKernels.select(cs, "6.12.117+deb12").orElseThrow().abi());
         assertEquals("6.1.0-56", DebianKernels.select(cs, "6.1.158").orElseThrow().abi());
         assertEquals("6.1.0-56", DebianKernels.select(cs, "6.1.0-56").orElseThrow().abi());
+        assertEquals("6.12.117+deb12", DebianKernels.select(cs, "6.12.117+deb12").orElseThrow().abi());
+        assertEquals("7.3.4+deb13", DebianKernels.select(cs, "7.3").orElseThrow().abi());
+        assertEquals("6.1.0-56", DebianKernels.select(cs, "6.1").orElseThrow().abi());
         assertTrue(DebianKernels.select(cs, "5.10").isEmpty());
     }
 

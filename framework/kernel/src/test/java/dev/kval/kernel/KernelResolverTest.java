@@ -31,6 +31,20 @@ class KernelResolverTest {
     }
 
     @Test
+    void indexGapModulesComeFromThePoolVerified() throws Exception {
+        KernelArtifact a = KernelResolver.defaults().resolve("debian:7.0.13");
+        assertEquals("7.0.13+deb13-amd64", a.release());
+        assertTrue(a.packages().values().stream().anyMatch(v -> v.contains("pool")), a.packages().toString());
+        assertTrue(Files.readString(a.modulesDir().orElseThrow().resolve("modules.dep")).contains("kvm-amd.ko"));
+    }
+
+    @Test
+    void newestResolves() throws Exception {
+        KernelArtifact a = KernelResolver.defaults().resolve("debian:newest");
+        assertTrue(a.release().matches("\\d+\\.\\d+.*-amd64"), a.release());
+    }
+
+    @Test
     void pathSpecFromDirectory(@TempDir Path tmp) throws Exception {
         KernelArtifact deb = KernelResolver.defaults().resolve("debian:7.3.4");
         Files.copy(deb.kernel(), tmp.resolve("bzImage"));

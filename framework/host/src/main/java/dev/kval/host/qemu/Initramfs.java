@@ -41,7 +41,7 @@ public final class Initramfs {
     /** Loaded before the network comes up; everything else loads after dropbear starts. */
     static final List<String> NET_MODULES = List.of("virtio", "virtio_ring", "virtio_pci_modern_dev", "virtio_pci_legacy_dev",
             "virtio_pci", "failover", "net_failover", "virtio_net");
-    static final int FORMAT = 5;
+    static final int FORMAT = 7;
     /** Modules wanted in the guest (if they are modules, not builtin, in this kernel). */
     public static final List<String> WANTED_MODULES = List.of("irqbypass", "ccp", "kvm", "kvm-amd", "kvm-intel", "hwpoison-inject",
             "virtio", "virtio_ring", "virtio_pci_modern_dev", "virtio_pci_legacy_dev", "virtio_pci", "failover", "net_failover",
@@ -172,14 +172,13 @@ public final class Initramfs {
                 "ip link set eth0 up && ip addr add 10.0.2.15/24 dev eth0 && ip route add default via 10.0.2.2 || echo 'KVAL-NET-FAILED'",
                 "mkdir -p /etc/dropbear /run/kval",
                 "stage hostkey",
-                "dropbearkey -t ed25519 -f /etc/dropbear/hostkey >/dev/null 2>&1",
-                "K=$(dropbearkey -y -f /etc/dropbear/hostkey | grep '^ssh-' | cut -d' ' -f1,2)",
+                "K=$(dropbearkey -t ed25519 -f /etc/dropbear/hostkey 2>/dev/null | grep '^ssh-' | cut -d' ' -f1,2)",
                 "for i in 1 2 3; do echo \"" + HOSTKEY_MARKER + " $K " + HOSTKEY_MARKER + "-END\"; done",
                 "dropbear -s -g -r /etc/dropbear/hostkey -p 22 -P /run/dropbear.pid",
                 "echo '" + READY_MARKER + "'",
                 "stage kvm-modules",
                 // niced: with one TCG vCPU, loading kvm competes with dropbear's first handshake
-                "nice -n 19 sh -c '. /etc/kval-load.sh; load /etc/kval-modules.kvm'",
+                "sh -c 'renice -n 19 -p $$ >/dev/null; . /etc/kval-load.sh; load /etc/kval-modules.kvm'",
                 "touch " + MODULES_DONE,
                 "stage " + MODULES_MARKER,
                 "while :; do sleep 3600; done",

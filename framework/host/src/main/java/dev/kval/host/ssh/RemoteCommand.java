@@ -56,11 +56,28 @@ public final class RemoteCommand {
             if (cancelled) {
                 return new ExecResult(-1, out, err, elapsed, false);
             }
+            if (!started() && conn.isOpen()) {
+                // The channel closed before the remote shell printed its pid: the command never ran (seen with
+                // dropbear under load). Safe to retry; the connection itself is fine.
+                throw new NotStarted("channel to " + conn.target() + " closed before the command started");
+            }
             conn.markBroken();
             throw new SshDroppedException("SSH connection to " + conn.target() + " dropped while the command ran (after "
                     + elapsed.toMillis() + " ms, no exit status): infrastructure error", null);
         }
         return new ExecResult(status, out, err, elapsed, false);
+    }
+
+    /** Whether the remote shell started (it printed its pid). */
+    boolean started() {
+        return pid.isDone() && pid.getNow(null) != null;
+    }
+
+    /** The command never started on the remote side; the caller may retry it. */
+    static final class NotStarted extends SshDroppedException {
+        NotStarted(String message) {
+            super(message, null);
+        }
     }
 
     /** Kills the remote command (its process group, else the process) and closes the channel. */

@@ -131,12 +131,23 @@ public final class SshConnection implements AutoCloseable {
     }
 
     public ExecResult exec(List<String> argv, Duration timeout) throws HostFailure {
-        return start(argv, null, null).await(timeout);
+        return exec(argv, timeout, null, null);
     }
 
-    /** Runs argv, streaming its output to out/err as it arrives. */
+    /**
+     * Runs argv, streaming its output to out/err as it arrives. A command whose channel closed before the remote
+     * shell started is retried (twice at most); a command cut while running is never retried.
+     */
     public ExecResult exec(List<String> argv, Duration timeout, OutputStream out, OutputStream err) throws HostFailure {
-        return start(argv, out, err).await(timeout);
+        for (int attempt = 1;; attempt++) {
+            try {
+                return start(argv, out, err).await(timeout);
+            } catch (RemoteCommand.NotStarted e) {
+                if (attempt >= 3) {
+                    throw new SshDroppedException(e.getMessage() + " (" + attempt + " attempts)", e);
+                }
+            }
+        }
     }
 
     /** Runs a raw command line (no quoting, no pid line); for internal use (cancel). */

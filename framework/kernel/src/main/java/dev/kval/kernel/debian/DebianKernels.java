@@ -112,7 +112,8 @@ public final class DebianKernels {
                 c -> c.version().equals(v),
                 c -> c.abi().startsWith(v + "+") || c.abi().startsWith(v + "-"),
                 c -> c.upstream().equals(v),
-                c -> c.upstream().startsWith(v + "+") || c.upstream().startsWith(v + "-") || c.upstream().startsWith(v + "~"))) {
+                c -> c.upstream().startsWith(v + "+") || c.upstream().startsWith(v + "-") || c.upstream().startsWith(v + "~"),
+                c -> c.abi().startsWith(v + ".") || c.upstream().startsWith(v + "."))) {
             Optional<Candidate> m = cs.stream().filter(pred).max(newest);
             if (m.isPresent()) {
                 return m;

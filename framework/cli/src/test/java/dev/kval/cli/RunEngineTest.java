@@ -1,0 +1,120 @@
+package dev.kval.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.kval.host.LocalHost;
+import dev.kval.ktap.KtapParser;
+import dev.kval.ktap.KtapTree;
+import dev.kval.ktap.Status;
+import dev.kval.ktap.TestResult;
+import dev.kval.result.RunSummary;
+import java.io.PrintStream;
+import java.io.StringReader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** `kval run` end to end: real Debian kernels booted under TCG, the real agent over SSH, and this machine. */
+class RunEngineTest {
+    @TempDir
+    Path tmp;
+
+    static RunSummary run(String host, String kernel, Path out) throws Exception {
+        return new RunEngine(new PrintStream(System.err, true)).run(new RunEngine.Request(host, kernel, List.of("api"), null, null, null, out,
+                Duration.ofMinutes(10)));
+    }
+
+    static KtapTree ktap(Path out, String host) throws Exception {
+        return KtapParser.parseTree(new StringReader(Files.readString(out.resolve(host).resolve("agent.ktap"))));
+    }
+
+    @Test
+    void debian734RunsApiCleanInQemu() throws Exception {
+        Path out = tmp.resolve("734");
+        RunSummary s = run("qemu", "debian:7.3.4", out);
+        assertEquals(0, s.exitCode());
+        KtapTree t = ktap(out, "qemu");
+        assertTrue(t.leaves().size() >= 100, "leaves: " + t.leaves().size());
+        assertEquals(0, t.counts().fail(), () -> t.leaves().stream().filter(r -> r.status() == Status.FAIL).map(TestResult::id).toList().toString());
+        assertTrue(t.counts().pass() >= 100);
+        JsonNode sum = RunSummary.read(out.resolve("summary.json"));
+        JsonNode h = sum.path("hosts").get(0);
+        assertEquals("7.3.4+deb13-amd64", h.path("kernel").path("release").asText());
+        assertEquals(64, h.path("kernel").path("sha256").asText().length());
+        assertEquals(1, h.path("capabilities").path("caps").path("guest_memfd").asInt());
+        assertEquals(3, h.path("capabilities").path("caps").path("guest_memfd_flags").asInt());
+        assertEquals(t.leaves().size(), h.path("suites").path("api").path("leaves").asInt());
+        assertTrue(h.path("failure").isNull());
+        assertTrue(Files.readString(out.resolve("qemu/console.log")).contains("KVAL-READY"));
+        assertTrue(Files.exists(out.resolve("qemu/caps.json")));
+        assertTrue(h.path("timingsMs").path("provision").asLong() > 0);
+    }
+
+    @Test
+    void debian61And612SkipWithReasonsInParallel() throws Exception {
+        CompletableFuture<RunSummary> a = CompletableFuture.supplyAsync(() -> unchecked("debian:6.1.0", tmp.resolve("61")));
+        CompletableFuture<RunSummary> b = CompletableFuture.supplyAsync(() -> unchecked("debian:6.12.117+deb12", tmp.resolve("612")));
+        for (var e : List.of(List.of(a, "61", "6.1.0-"), List.of(b, "612", "6.12.117+deb12"))) {
+            @SuppressWarnings("unchecked")
+            RunSummary s = ((CompletableFuture<RunSummary>) e.get(0)).get();
+            Path out = tmp.resolve((String) e.get(1));
+            assertEquals(0, s.exitCode(), "exit for " + e.get(2));
+            KtapTree t = ktap(out, "qemu");
+            assertEquals(0, t.counts().fail());
+            assertTrue(t.counts().skip() > 0, "skips expected on " + e.get(2));
+            for (TestResult r : t.leaves()) {
+                if (r.status() == Status.SKIP) {
+                    assertFalse(r.reason().isBlank(), "SKIP without a reason: " + r.id());
+                }
+            }
+            assertTrue(RunSummary.read(out.resolve("summary.json")).path("hosts").get(0).path("kernel").path("release").asText()
+                    .startsWith((String) e.get(2)));
+        }
+    }
+
+    static RunSummary unchecked(String kernel, Path out) {
+        try {
+            return run(null, kernel, out);
+        } catch (Exception e) {
+            throw new RuntimeException(e);
+        }
+    }
+
+    @Test
+    void localRunsOnThisKernelOrSkipsWithTheAgentsReason() throws Exception {
+        Path out = tmp.resolve("local");
+        RunSummary s = run("local", null, out);
+        KtapTree t = ktap(out, "local");
+        assertTrue(t.leaves().size() > 0);
+        JsonNode caps = RunSummary.read(out.resolve("summary.json")).path("hosts").get(0).path("capabilities");
+        if (!caps.path("kvm_available").asBoolean()) {
+            assertEquals(0, s.exitCode());
+            assertEquals(t.leaves().size(), t.counts().skip(), "without /dev/kvm every case must SKIP");
+            t.leaves().forEach(r -> assertFalse(r.reason().isBlank()));
+            Assumptions.abort("no usable /dev/kvm here (" + LocalHost.kvmState().reason() + "): suites skipped with the agent's reason");
+        }
+        assertTrue(s.exitCode() <= 1, "a local run is never incomplete");
+        assertEquals(0, t.counts().error() + t.counts().missing());
+    }
+
+    @Test
+    void withoutHostPicksAndExplains() throws Exception {
+        Path out = tmp.resolve("auto");
+        RunSummary s = run(null, null, out);
+        JsonNode choice = RunSummary.read(out.resolve("summary.json")).path("hostChoice");
+        assertFalse(choice.path("reason").asText().isBlank());
+        String host = choice.path("host").asText();
+        assertTrue(host.equals("local") || host.equals("qemu"));
+        assertEquals(LocalHost.kvmState().usable() && host.equals("local") || !host.equals("local"), true);
+        assertTrue(Files.exists(out.resolve(host).resolve("agent.ktap")));
+        assertTrue(s.exitCode() <= 1);
+    }
+}
