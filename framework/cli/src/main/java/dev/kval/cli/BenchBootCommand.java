@@ -32,7 +32,7 @@ public class BenchBootCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         KernelArtifact k = KernelResolver.defaults().log(s -> System.err.println("kval: " + s)).resolve(kernel);
         Path work = Files.createTempDirectory(Files.createDirectories(KvalPaths.state().resolve("bench-boot")), "run-");
-        QemuConfig cfg = QemuConfig.defaults();
+        QemuConfig cfg = QemuConfig.auto();
         try {
             Path bare = Initramfs.bare(KvalPaths.cache().resolve("initramfs"));
             QemuProvider provider = new QemuProvider(cfg, work, null, s -> { });

@@ -40,7 +40,7 @@ public class BenchSshCommand implements Callable<Integer> {
                     "-o", "StrictHostKeyChecking=yes", "-o", "BatchMode=yes", "-o", "IdentitiesOnly=yes", "-o", "LogLevel=ERROR",
                     "-p", String.valueOf(sshd.port()), System.getProperty("user.name") + "@127.0.0.1", "true");
             // warm up both sides (JIT, first connection, sshd caches)
-            for (int i = 0; i < 30; i++) {
+            for (int i = 0; i < 300; i++) { // JIT warm-up of the client path
                 check(conn.exec(List.of("true"), Duration.ofSeconds(10)));
             }
             runSsh(ssh);

@@ -130,7 +130,7 @@ public final class RunEngine {
                 host = new SshHostProvider(Inventory.load(inv).get(spec.name()), this::say).provision(kernel);
                 say(hostName + ": " + host.kernelRelease() + " over SSH (" + host.info().get("address") + ")");
             } else {
-                host = new QemuProvider(QemuConfig.defaults(), req.out(), null, this::say).boot(kernel, hostName);
+                host = new QemuProvider(QemuConfig.auto(), req.out(), null, this::say).boot(kernel, hostName);
             }
             hr.timing("provision", ms(t1));
             if (kernel == null) {
@@ -148,6 +148,14 @@ public final class RunEngine {
             say(hostName + ": agent deployed; kvm_available=" + cj.path("kvm_available").asBoolean() + " guest_memfd="
                     + cj.path("caps").path("guest_memfd").asInt(0) + " guest_memfd_flags=" + cj.path("caps").path("guest_memfd_flags").asInt(0)
                     + (cj.path("kvm_available").asBoolean() ? "" : " (" + cj.path("kvm_unavailable_reason").asText() + ": suites will SKIP)"));
+            try {
+                var tainted = host.exec(List.of("cat", "/proc/sys/kernel/tainted"), Duration.ofSeconds(30));
+                if (tainted.exit() == 0) {
+                    hr.info().put("taintedBeforeRun", Long.parseLong(tainted.stdout().strip()));
+                }
+            } catch (NumberFormatException ignored) {
+                // unreadable
+            }
             stage = "run";
             long t3 = System.nanoTime();
             Path ktapFile = hostDir.resolve("agent.ktap");
@@ -177,7 +185,11 @@ public final class RunEngine {
             say(hostName + ": " + stage + " failed (infrastructure): " + e.getMessage());
         } finally {
             if (host != null) {
+                Object taint = hr.info().get("taintedBeforeRun");
                 hr.info(host.info());
+                if (taint != null) {
+                    hr.info().put("taintedBeforeRun", taint);
+                }
                 try {
                     if (host.consoleLog().isPresent() && Files.exists(host.consoleLog().get())) {
                         Path dest = hostDir.resolve("console.log");

@@ -106,6 +106,31 @@ class RunEngineTest {
     }
 
     @Test
+    void bareMetalSshHostFromInventory() throws Exception {
+        dev.kval.host.ssh.ClientKey key = dev.kval.host.ssh.ClientKey.defaultKey();
+        try (dev.kval.host.ssh.LocalSshd sshd = new dev.kval.host.ssh.LocalSshd(tmp.resolve("sshd"), key).start()) {
+            Path inv = tmp.resolve("inventory.json");
+            Files.writeString(inv, "{\"hosts\": {\"box\": {\"address\": \"127.0.0.1\", \"port\": " + sshd.port()
+                    + ", \"user\": \"" + System.getProperty("user.name") + "\", \"knownHosts\": \"" + sshd.knownHosts() + "\"}}}");
+            Path out = tmp.resolve("ssh");
+            RunSummary s = new RunEngine(new PrintStream(System.err, true)).run(new RunEngine.Request("ssh:box", null, List.of("api"),
+                    "api.caps.*", null, null, out, Duration.ofMinutes(5), inv));
+            assertTrue(s.exitCode() <= 1);
+            assertTrue(ktap(out, "box").leaves().size() > 0);
+            assertEquals("ssh", RunSummary.read(out.resolve("summary.json")).path("hosts").get(0).path("kind").asText());
+        }
+    }
+
+    @Test
+    void missingKernelIsIncomplete() throws Exception {
+        RunSummary s = run(null, "path:" + tmp.resolve("no-such-kernel"), tmp.resolve("nokernel"));
+        assertEquals(2, s.exitCode());
+        JsonNode f = RunSummary.read(tmp.resolve("nokernel/summary.json")).path("hosts").get(0).path("failure");
+        assertEquals("INFRASTRUCTURE", f.path("attribution").asText());
+        assertEquals("kernel", f.path("stage").asText());
+    }
+
+    @Test
     void withoutHostPicksAndExplains() throws Exception {
         Path out = tmp.resolve("auto");
         RunSummary s = run(null, null, out);

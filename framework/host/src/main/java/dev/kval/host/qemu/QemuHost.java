@@ -264,7 +264,20 @@ public final class QemuHost implements Host {
                 if (c != null) {
                     c.close();
                 }
+            } else if (dead == null && release != null && conn != null && !conn.isOpen()
+                    && System.nanoTime() - lastConsoleNanos > cfg.deadSilence().toNanos() && !sshAnswers()) {
+                // SSH is gone (keepalives unanswered) and the console has been silent: the machine is dead or hung
+                dead = failure("SSH dead and console silent for " + cfg.deadSilence().toSeconds() + " s on " + name, null);
             }
+        }
+    }
+
+    /** One quick reconnect attempt (the session may just have been closed after a cut command). */
+    private boolean sshAnswers() {
+        try {
+            return conn.exec(List.of("true"), Duration.ofSeconds(15)).exit() == 0;
+        } catch (HostFailure e) {
+            return false;
         }
     }
 

@@ -45,6 +45,10 @@ public final class LocalSshd implements AutoCloseable {
                 "MaxSessions 100",
                 "MaxStartups 100",
                 "LogLevel ERROR",
+                "PermitUserRC no",
+                "PrintMotd no",
+                "PrintLastLog no",
+                "UseDNS no",
                 "Subsystem sftp internal-sftp",
                 // Debian's bash sources ~/.bashrc for `bash -c` run by sshd unless SHLVL says it is nested; a heavy
                 // root .bashrc (pyenv...) would otherwise dominate every command of every client alike.

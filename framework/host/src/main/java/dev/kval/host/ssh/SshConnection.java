@@ -188,6 +188,19 @@ public final class SshConnection implements AutoCloseable {
     }
 
     public void download(String remote, Path local) throws HostFailure {
+        // One retry: under TCG the guest's sftp-server can close before its init message while the guest is busy
+        // (seen in a clean-clone CI run); a second attempt on the same live session is safe (the file is read-only).
+        try {
+            downloadOnce(remote, local);
+        } catch (HostFailure e) {
+            if (e instanceof SshDroppedException || !isOpen()) {
+                throw e;
+            }
+            downloadOnce(remote, local);
+        }
+    }
+
+    private void downloadOnce(String remote, Path local) throws HostFailure {
         try (SftpClient sftp = SftpClientFactory.instance().createSftpClient(session())) {
             Path tmp = local.resolveSibling(local.getFileName() + ".part");
             try (InputStream in = sftp.read(remote)) {

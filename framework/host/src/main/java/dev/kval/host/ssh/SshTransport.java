@@ -7,16 +7,21 @@ import org.apache.sshd.core.CoreModuleProperties;
 
 /** One MINA {@link SshClient} for the whole process; connections (one reused session per host) come from it. */
 public final class SshTransport implements AutoCloseable {
+    public static final int MISSED_HEARTBEATS = 6;
     private static SshTransport shared;
     private final SshClient client;
 
+    /**
+     * @param heartbeat keepalive interval; a session whose server misses {@link #MISSED_HEARTBEATS} replies in a row is
+     *                  closed, which turns a running command into an {@link SshDroppedException}
+     */
     public SshTransport(Duration heartbeat) {
         client = SshClient.setUpDefaultClient();
         // Pinned keys are checked per session; anything that slips through is rejected.
         client.setServerKeyVerifier(RejectAllServerKeyVerifier.INSTANCE);
         CoreModuleProperties.HEARTBEAT_INTERVAL.set(client, heartbeat);
         CoreModuleProperties.HEARTBEAT_REPLY_WAIT.set(client, heartbeat);
-        CoreModuleProperties.HEARTBEAT_NO_REPLY_MAX.set(client, 3);
+        CoreModuleProperties.HEARTBEAT_NO_REPLY_MAX.set(client, MISSED_HEARTBEATS);
         CoreModuleProperties.IDLE_TIMEOUT.set(client, Duration.ZERO);
         CoreModuleProperties.TCP_NODELAY.set(client, true);
         client.start();
@@ -24,7 +29,8 @@ public final class SshTransport implements AutoCloseable {
 
     public static synchronized SshTransport shared() {
         if (shared == null || !shared.client.isStarted()) {
-            shared = new SshTransport(Duration.ofSeconds(5));
+            // a TCG guest running heavy tests can be slow to answer: 6 x 10 s before calling the connection dead
+            shared = new SshTransport(Duration.ofSeconds(10));
         }
         return shared;
     }
