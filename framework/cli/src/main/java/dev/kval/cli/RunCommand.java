@@ -38,6 +38,9 @@ public class RunCommand implements Callable<Integer> {
     @Option(names = "--inventory", description = "bare-metal inventory for ssh:<name> (default $KVAL_INVENTORY or $KVAL_STATE/inventory.json)")
     Path inventory;
 
+    @Option(names = "--append", description = "extra kernel command line for qemu hosts (e.g. debugging options)")
+    String append;
+
     @Option(names = "--out", description = "output directory (default: runs/<timestamp>)")
     Path out;
 
@@ -46,7 +49,7 @@ public class RunCommand implements Callable<Integer> {
         Path dir = out != null ? out : Path.of("runs", LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
         try {
             return new RunEngine(System.err).run(new RunEngine.Request(host, kernel, suites, casePattern, repeat, timeout, dir,
-                    Duration.ofSeconds(overall), inventory)).exitCode();
+                    Duration.ofSeconds(overall), inventory, append)).exitCode();
         } catch (IllegalArgumentException | UnsupportedOperationException e) {
             System.err.println("kval run: " + e.getMessage());
             return 2;

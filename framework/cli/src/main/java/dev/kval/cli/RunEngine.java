@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.kval.agent.AgentDeployer;
 import dev.kval.agent.AgentOptions;
 import dev.kval.agent.AgentRun;
+import dev.kval.console.CrashOracle;
 import dev.kval.host.Host;
 import dev.kval.host.HostFailure;
 import dev.kval.host.HostSpec;
@@ -39,10 +40,15 @@ public final class RunEngine {
 
     /** What to run. host/kernel may be null (auto-selection). */
     public record Request(String host, String kernel, List<String> suites, String casePattern, Integer repeat, Integer timeout,
-            Path out, Duration overall, Path inventory) {
+            Path out, Duration overall, Path inventory, String append) {
         public Request(String host, String kernel, List<String> suites, String casePattern, Integer repeat, Integer timeout, Path out,
                 Duration overall) {
-            this(host, kernel, suites, casePattern, repeat, timeout, out, overall, null);
+            this(host, kernel, suites, casePattern, repeat, timeout, out, overall, null, null);
+        }
+
+        public Request(String host, String kernel, List<String> suites, String casePattern, Integer repeat, Integer timeout, Path out,
+                Duration overall, Path inventory) {
+            this(host, kernel, suites, casePattern, repeat, timeout, out, overall, inventory, null);
         }
     }
 
@@ -60,7 +66,7 @@ public final class RunEngine {
     public RunSummary run(Request req) throws IOException {
         RunSummary summary = new RunSummary().kvalVersion(new VersionCommand.Provider().getVersion()[0]);
         summary.option("host", req.host()).option("kernel", req.kernel()).option("suites", req.suites()).option("case", req.casePattern())
-                .option("repeat", req.repeat()).option("timeout", req.timeout()).option("out", req.out().toAbsolutePath().toString());
+                .option("repeat", req.repeat()).option("timeout", req.timeout()).option("out", req.out().toAbsolutePath().toString()).option("append", req.append());
         Files.createDirectories(req.out());
         AgentDeployer agent = AgentDeployer.locate();
         HostSpec spec;
@@ -130,7 +136,11 @@ public final class RunEngine {
                 host = new SshHostProvider(Inventory.load(inv).get(spec.name()), this::say).provision(kernel);
                 say(hostName + ": " + host.kernelRelease() + " over SSH (" + host.info().get("address") + ")");
             } else {
-                host = new QemuProvider(QemuConfig.auto(), req.out(), null, this::say).boot(kernel, hostName);
+                QemuConfig cfg = QemuConfig.auto();
+                if (req.append() != null && !req.append().isBlank()) {
+                    cfg = cfg.withAppend(req.append());
+                }
+                host = new QemuProvider(cfg, req.out(), null, this::say).boot(kernel, hostName);
             }
             hr.timing("provision", ms(t1));
             if (kernel == null) {
@@ -191,15 +201,29 @@ public final class RunEngine {
                     hr.info().put("taintedBeforeRun", taint);
                 }
                 try {
-                    if (host.consoleLog().isPresent() && Files.exists(host.consoleLog().get())) {
+                    java.util.Optional<Path> log = host.consoleLog();
+                    if (log.isPresent() && Files.exists(log.get())) {
                         Path dest = hostDir.resolve("console.log");
-                        if (!host.consoleLog().get().toAbsolutePath().equals(dest.toAbsolutePath())) {
-                            Files.copy(host.consoleLog().get(), dest, StandardCopyOption.REPLACE_EXISTING);
+                        if (!log.get().toAbsolutePath().equals(dest.toAbsolutePath())) {
+                            Files.copy(log.get(), dest, StandardCopyOption.REPLACE_EXISTING);
                         }
                         hr.file("console", hostName + "/console.log");
+                        List<String> findings = new ArrayList<>();
+                        for (var f : CrashOracle.standard().scan(Files.readAllLines(dest, StandardCharsets.UTF_8))) {
+                            findings.add(f.crashClass() + ": " + f.title() + " (console.log lines " + f.firstLine() + "-" + f.lastLine() + ")");
+                        }
+                        hr.consoleFindings(findings);
+                        for (String f : findings) {
+                            say(hostName + ": console: " + f);
+                        }
                     }
                 } finally {
                     host.release();
+                    try {
+                        Files.deleteIfExists(hostDir.resolve("work")); // the local host's scratch root, empty by now
+                    } catch (IOException ignored) {
+                        // not empty: leave it
+                    }
                 }
             } else if (Files.exists(hostDir.resolve("console.log"))) {
                 hr.file("console", hostName + "/console.log");

@@ -122,6 +122,19 @@ class RunEngineTest {
     }
 
     @Test
+    void kernelPanicAtBootIsAttributedToTheKernelWithTheSplat() throws Exception {
+        Path out = tmp.resolve("panic");
+        RunSummary s = new RunEngine(new PrintStream(System.err, true)).run(new RunEngine.Request("qemu", "debian:7.3.4", List.of("api"),
+                null, null, null, out, Duration.ofMinutes(5), null, "rdinit=/bin/false"));
+        assertEquals(1, s.exitCode(), "a kernel crash is a failure, not an infrastructure problem");
+        JsonNode f = RunSummary.read(out.resolve("summary.json")).path("hosts").get(0).path("failure");
+        assertEquals("KERNEL", f.path("attribution").asText());
+        assertEquals("provision", f.path("stage").asText());
+        assertTrue(f.path("evidence").toString().contains("Kernel panic"), f.toString());
+        assertTrue(Files.readString(out.resolve("qemu/console.log")).contains("Kernel panic"));
+    }
+
+    @Test
     void missingKernelIsIncomplete() throws Exception {
         RunSummary s = run(null, "path:" + tmp.resolve("no-such-kernel"), tmp.resolve("nokernel"));
         assertEquals(2, s.exitCode());

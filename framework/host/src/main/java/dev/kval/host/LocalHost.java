@@ -24,8 +24,39 @@ public final class LocalHost implements Host {
     private final Path work;
     private volatile String caps;
 
+    private final List<String> dmesgBaseline;
+
     public LocalHost(Path work) throws IOException {
         this.work = Files.createDirectories(work);
+        this.dmesgBaseline = dmesg();
+    }
+
+    /** The kernel log (dmesg), or empty when it cannot be read (dmesg_restrict without root). */
+    static List<String> dmesg() {
+        try {
+            Process p = new ProcessBuilder("dmesg").redirectErrorStream(false).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            if (!p.waitFor(10, TimeUnit.SECONDS) || p.exitValue() != 0) {
+                return List.of();
+            }
+            return out.lines().toList();
+        } catch (IOException e) {
+            return List.of();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return List.of();
+        }
+    }
+
+    /** Kernel log lines printed since this host was provisioned. */
+    public List<String> newKernelLog() {
+        List<String> now = dmesg();
+        if (dmesgBaseline.isEmpty()) {
+            return now;
+        }
+        String last = dmesgBaseline.get(dmesgBaseline.size() - 1);
+        int i = now.lastIndexOf(last);
+        return i >= 0 ? now.subList(i + 1, now.size()) : now; // ring buffer wrapped: keep all
     }
 
     public static final class Provider implements HostProvider {
@@ -178,9 +209,16 @@ public final class LocalHost implements Host {
         return work.toString();
     }
 
+    /** This machine has no serial console kval can see: the kernel log since provisioning stands in for it. */
     @Override
     public Optional<Path> consoleLog() {
-        return Optional.empty();
+        Path f = work.resolve("console.log");
+        try {
+            Files.write(f, newKernelLog());
+            return Optional.of(f);
+        } catch (IOException e) {
+            return Optional.empty();
+        }
     }
 
     @Override

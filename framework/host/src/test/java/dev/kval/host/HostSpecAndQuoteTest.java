@@ -21,6 +21,12 @@ class HostSpecAndQuoteTest {
     }
 
     @Test
+    void qemuUsesSingleThreadedTcgWithSeveralVcpus() {
+        assertEquals("tcg", dev.kval.host.qemu.QemuConfig.defaults().accelArg());
+        assertEquals("tcg,thread=single", dev.kval.host.qemu.QemuConfig.defaults().withSmp(2).accelArg());
+    }
+
+    @Test
     void quotesForPosixShells() throws Exception {
         assertEquals("abc", ShellQuote.quote("abc"));
         assertEquals("''", ShellQuote.quote(""));

@@ -60,8 +60,8 @@ public final class KernelResolver {
             }
             return new DebianKernels(apt, cache, log).resolve(d);
         }
-        throw new UnsupportedOperationException("kernel spec '" + spec.text()
-                + "': build: kernels are not implemented yet; use debian:<version> or path:<dir|file>");
+        KernelSpec.Build b = (KernelSpec.Build) spec;
+        return new dev.kval.kernel.build.KernelBuilder(cache, apt, log).build(spec.text(), b.source());
     }
 
     private KernelArtifact resolvePath(KernelSpec.Local l) throws IOException {

@@ -25,6 +25,7 @@ public final class HostResult {
     private boolean agentTimedOut;
     private Failure failure;
     private final Map<String, String> files = new LinkedHashMap<>();
+    private List<String> consoleFindings = List.of();
 
     public HostResult(String name, String kind) {
         this.name = name;
@@ -118,6 +119,16 @@ public final class HostResult {
         return files;
     }
 
+    /** Crash-oracle findings in the host's console (kernel log) during the run, one line each. */
+    public HostResult consoleFindings(List<String> f) {
+        consoleFindings = List.copyOf(f);
+        return this;
+    }
+
+    public List<String> consoleFindings() {
+        return consoleFindings;
+    }
+
     public Map<String, Counts> suites() {
         return tree == null ? Map.of() : SuiteCounts.of(tree);
     }
@@ -140,13 +151,17 @@ public final class HostResult {
     }
 
     /**
-     * INCOMPLETE when the host failed (kernel or infra), the agent was stopped at the overall timeout, or nothing
+     * FAIL when the kernel crashed or its console shows a crash finding (warning, oops, BUG, ...); INCOMPLETE when the
+     * host failed for infrastructure reasons, the agent was stopped at the overall timeout, or nothing
      * was reported; FAIL when a leaf is bad (or the agent said so); else PASS.
      */
     public Outcome outcome() {
         if (failure != null) {
             // A kernel crash during the run is the kernel's failure: count it as FAIL, not as incomplete infra.
             return "KERNEL".equals(failure.attribution()) ? Outcome.FAIL : Outcome.INCOMPLETE;
+        }
+        if (!consoleFindings.isEmpty()) {
+            return Outcome.FAIL; // the kernel warned/oopsed during the run: a kernel bug whatever the suites said
         }
         if (tree == null || agentTimedOut) {
             return Outcome.INCOMPLETE;

@@ -134,6 +134,7 @@ public final class RunSummary {
                 b.put("reason", r.reason());
                 b.set("diagnostics", JSON.valueToTree(r.diagnostics().subList(0, Math.min(20, r.diagnostics().size()))));
             }
+            n.set("consoleFindings", JSON.valueToTree(h.consoleFindings()));
             if (h.failure() != null) {
                 ObjectNode f = n.putObject("failure");
                 f.put("attribution", h.failure().attribution());

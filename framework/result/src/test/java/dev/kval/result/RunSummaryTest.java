@@ -44,5 +44,8 @@ class RunSummaryTest {
         assertEquals(2, new RunSummary().add(ok).add(infra).exitCode());
         assertEquals(0, new RunSummary().add(ok).exitCode());
         assertEquals(2, new RunSummary().exitCode());
+        HostResult warned = new HostResult("q3", "qemu").ktap(KtapParser.parseTree("KTAP version 1\n1..1\nok 1 x\n"), 0, false)
+                .consoleFindings(List.of("warning: WARNING in kvm_gmem_fault"));
+        assertEquals(Outcome.FAIL, warned.outcome());
     }
 }

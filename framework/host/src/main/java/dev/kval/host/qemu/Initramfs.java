@@ -97,7 +97,27 @@ public final class Initramfs {
         } finally {
             KernelCache.deleteTree(root);
         }
+        prune(cacheDir, 24);
         return out;
+    }
+
+    /** Keeps the newest {@code keep} host initramfs images (one per kernel/agent/key combination). */
+    static void prune(Path cacheDir, int keep) {
+        try (var s = Files.list(cacheDir)) {
+            List<Path> all = new ArrayList<>(s.filter(p -> p.getFileName().toString().matches("host-[0-9a-f]+\\.cpio")).toList());
+            all.sort((a, b) -> {
+                try {
+                    return Files.getLastModifiedTime(b).compareTo(Files.getLastModifiedTime(a));
+                } catch (IOException e) {
+                    return 0;
+                }
+            });
+            for (Path p : all.subList(Math.min(keep, all.size()), all.size())) {
+                Files.deleteIfExists(p);
+            }
+        } catch (IOException ignored) {
+            // best effort
+        }
     }
 
     /** The baseline: busybox only, init prints {@value #SHELL_MARKER} and powers off (boot benchmark). */

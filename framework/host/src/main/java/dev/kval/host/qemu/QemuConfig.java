@@ -55,7 +55,8 @@ public record QemuConfig(String accel, String cpu, int memoryMb, int smp, Durati
         return new QemuConfig(accel, cpu, memoryMb, n, bootTimeout, extraAppend, deadSilence);
     }
 
-    String accelArg() {
+    /** The -accel argument: {@code tcg,thread=single} when TCG runs more than one vCPU. */
+    public String accelArg() {
         if (accel.equals("tcg") && smp > 1) {
             return "tcg,thread=single";
         }

@@ -84,14 +84,24 @@ public final class QemuHost implements Host {
     public static QemuHost boot(String name, KernelArtifact kernel, Path initrd, Path work, QemuConfig cfg, ClientKey key,
             ConsoleWatch watch, Consumer<String> log) throws IOException {
         Files.createDirectories(work);
-        QemuHost h = new QemuHost(name, kernel, work, cfg, watch, log);
-        try {
-            h.start(initrd);
-            h.awaitReady(key);
-            return h;
-        } catch (IOException | RuntimeException e) {
-            h.release();
-            throw e;
+        for (int attempt = 1;; attempt++) {
+            QemuHost h = new QemuHost(name, kernel, work, cfg, watch, log);
+            try {
+                h.start(initrd);
+                h.awaitReady(key);
+                return h;
+            } catch (HostFailure e) {
+                h.release();
+                // the free port was taken between choosing it and QEMU binding it (parallel runs): try another one
+                if (attempt < 3 && e.attribution() == Attribution.INFRASTRUCTURE && h.qemuErr.toString().contains("forwarding")) {
+                    log.accept(name + ": host forward port " + h.port + " was taken; retrying with another port");
+                    continue;
+                }
+                throw e;
+            } catch (IOException | RuntimeException e) {
+                h.release();
+                throw e;
+            }
         }
     }
 

@@ -6,7 +6,6 @@ import dev.kval.kernel.KernelResolver;
 import dev.kval.kernel.KernelSpec;
 import dev.kval.kernel.Proc;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -235,9 +234,5 @@ public final class DebianKernels {
         }
         int e = s.indexOf('\0', i);
         return s.substring(i + "vermagic=".length(), e < 0 ? s.length() : e);
-    }
-
-    static byte[] read(InputStream in) throws IOException {
-        return in.readAllBytes();
     }
 }

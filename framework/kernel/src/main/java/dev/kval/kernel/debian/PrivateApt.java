@@ -14,7 +14,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.FileTime;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -316,9 +315,5 @@ public final class PrivateApt {
             // defaults
         }
         return new String[] {main, sec};
-    }
-
-    static FileTime touch() {
-        return FileTime.from(Instant.now());
     }
 }
