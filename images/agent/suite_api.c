@@ -10,7 +10,7 @@
 #include <sys/stat.h>
 #include <sys/vfs.h>
 
-void api_caps(void), api_memslot(void), api_c9(void), api_accounting(void);
+void api_caps(void), api_memslot(void), api_c9(void), api_accounting(void), api_c17(void);
 
 static int vm0(void)
 {
@@ -292,6 +292,10 @@ struct kcase api_cases[] = {
 	{"api.accounting", N_GMEM | N_MMAP | N_SHARED, 60, api_accounting, {"accounting.cached_rises_on_fallocate",
 	  "accounting.unevictable_rises_on_fallocate", "accounting.not_in_rss_unmapped",
 	  "accounting.rssfile_rises_when_mapped", "accounting.freed_on_punch", "accounting.freed_on_close", NULL}},
+	{"api.C17", N_GMEM | N_MMAP | N_SHARED, 0, api_c17, {"C17.mbind_bind_node1_ok",
+	  "C17.get_mempolicy_bind_roundtrip", "C17.fault_lands_on_bound_node", "C17.after_punch_lands_on_bound_node",
+	  "C17.fallocate_lands_on_bound_node", "C17.interleave_roundtrip", "C17.interleave_uses_both_nodes",
+	  "C17.default_roundtrip", "C17.invalid_policy_einval", NULL}},
 };
 int api_ncases = ARRAY_SIZE(api_cases);
 

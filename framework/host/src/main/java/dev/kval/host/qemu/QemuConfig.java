@@ -5,12 +5,19 @@ import java.time.Duration;
 /**
  * How kval runs QEMU. Defaults: TCG with {@code -cpu max} (nested SVM works under TCG), 2 GiB, 1 vCPU; with
  * {@code smp > 1} TCG runs single-threaded ({@code thread=single}: multi-threaded TCG + smp 2 oopses in nested KVM).
+ * The guest has two NUMA nodes (memory split evenly, every vCPU on node 0, node 1 memory-only) so guest_memfd's
+ * mempolicy (C17, 6.19+) is tested where an allocation can really land on a node the vCPU is not on.
  */
 public record QemuConfig(String accel, String cpu, int memoryMb, int smp, Duration bootTimeout, String extraAppend,
-        Duration deadSilence) {
+        Duration deadSilence, int numaNodes) {
+
+    public QemuConfig(String accel, String cpu, int memoryMb, int smp, Duration bootTimeout, String extraAppend,
+            Duration deadSilence) {
+        this(accel, cpu, memoryMb, smp, bootTimeout, extraAppend, deadSilence, 2);
+    }
 
     public static QemuConfig defaults() {
-        return new QemuConfig("tcg", "max", 2048, 1, Duration.ofSeconds(120), "", Duration.ofSeconds(30));
+        return new QemuConfig("tcg", "max", 2048, 1, Duration.ofSeconds(120), "", Duration.ofSeconds(30), 2);
     }
 
     /**
@@ -27,7 +34,8 @@ public record QemuConfig(String accel, String cpu, int memoryMb, int smp, Durati
             kvm = hardwareVirt() && dev.kval.host.LocalHost.kvmState().usable();
         }
         QemuConfig d = defaults();
-        return kvm ? new QemuConfig("kvm", "host", d.memoryMb(), d.smp(), d.bootTimeout(), d.extraAppend(), d.deadSilence()) : d;
+        return kvm ? new QemuConfig("kvm", "host", d.memoryMb(), d.smp(), d.bootTimeout(), d.extraAppend(), d.deadSilence(),
+                d.numaNodes()) : d;
     }
 
     static boolean hardwareVirt() {
@@ -44,15 +52,34 @@ public record QemuConfig(String accel, String cpu, int memoryMb, int smp, Durati
     }
 
     public QemuConfig withAppend(String append) {
-        return new QemuConfig(accel, cpu, memoryMb, smp, bootTimeout, append, deadSilence);
+        return new QemuConfig(accel, cpu, memoryMb, smp, bootTimeout, append, deadSilence, numaNodes);
     }
 
     public QemuConfig withBootTimeout(Duration d) {
-        return new QemuConfig(accel, cpu, memoryMb, smp, d, extraAppend, deadSilence);
+        return new QemuConfig(accel, cpu, memoryMb, smp, d, extraAppend, deadSilence, numaNodes);
     }
 
     public QemuConfig withSmp(int n) {
-        return new QemuConfig(accel, cpu, memoryMb, n, bootTimeout, extraAppend, deadSilence);
+        return new QemuConfig(accel, cpu, memoryMb, n, bootTimeout, extraAppend, deadSilence, numaNodes);
+    }
+
+    public QemuConfig withNumaNodes(int n) {
+        return new QemuConfig(accel, cpu, memoryMb, smp, bootTimeout, extraAppend, deadSilence, n);
+    }
+
+    /** QEMU arguments for the NUMA topology: one RAM backend per node, all vCPUs on node 0; none for one node. */
+    public java.util.List<String> numaArgs() {
+        java.util.List<String> a = new java.util.ArrayList<>();
+        if (numaNodes <= 1) {
+            return a;
+        }
+        int per = memoryMb / numaNodes;
+        for (int i = 0; i < numaNodes; i++) {
+            int size = i == numaNodes - 1 ? memoryMb - per * (numaNodes - 1) : per;
+            a.addAll(java.util.List.of("-object", "memory-backend-ram,id=ram" + i + ",size=" + size + "M",
+                    "-numa", "node,nodeid=" + i + ",memdev=ram" + i + (i == 0 ? ",cpus=0-" + (smp - 1) : "")));
+        }
+        return a;
     }
 
     /** The -accel argument: {@code tcg,thread=single} when TCG runs more than one vCPU. */

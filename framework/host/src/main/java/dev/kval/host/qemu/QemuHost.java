@@ -166,6 +166,7 @@ public final class QemuHost implements Host {
                 "-kernel", kernel.kernel().toString(), "-initrd", initrd.toString(),
                 "-append", ("console=ttyS0 panic=-1 loglevel=5 " + cfg.extraAppend()).strip(),
                 "-netdev", "user,id=n0,hostfwd=tcp:127.0.0.1:" + port + "-:22", "-device", "virtio-net-pci,netdev=n0"));
+        c.addAll(cfg.numaArgs());
         return c;
     }
 
