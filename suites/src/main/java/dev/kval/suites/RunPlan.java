@@ -6,7 +6,8 @@ import java.util.List;
 /**
  * Which (host, kernel) pairs the suites run on. Read from the system property {@code kval.hosts} (or the environment
  * variable {@code KVAL_HOSTS}): a comma-separated list of {@code <host>[=<kernel spec>]}, e.g.
- * {@code local,qemu=debian:7.3.4,qemu=debian:6.12.117}.
+ * {@code local,qemu=debian:7.3.4,qemu=debian:6.12.117}; a {@code build:} kernel keeps its own comma-separated config list
+ * ({@code qemu=build:linux-source-7.3,sw-protected-vm,slim-qemu}): an item that is not a host belongs to it.
  */
 public record RunPlan(List<Target> targets, List<String> suites) {
 
@@ -35,7 +36,14 @@ public record RunPlan(List<Target> targets, List<String> suites) {
                 continue;
             }
             int eq = e.indexOf('=');
-            targets.add(eq < 0 ? new Target(e, null) : new Target(e.substring(0, eq).strip(), e.substring(eq + 1).strip()));
+            String host = eq < 0 ? e : e.substring(0, eq).strip();
+            if (!host.matches("local|qemu|ssh:.+") && !targets.isEmpty() && targets.get(targets.size() - 1).kernel() != null) {
+                // a build: spec's own comma list (build:linux-source-7.3,sw-protected-vm): belongs to the previous kernel
+                Target prev = targets.remove(targets.size() - 1);
+                targets.add(new Target(prev.host(), prev.kernel() + "," + e));
+                continue;
+            }
+            targets.add(eq < 0 ? new Target(e, null) : new Target(host, e.substring(eq + 1).strip()));
         }
         if (targets.isEmpty()) {
             throw new IllegalArgumentException("kval.hosts names no host (expected e.g. local,qemu=debian:7.3.4)");
