@@ -65,8 +65,10 @@ public final class KtapAssembler {
         String id = SUITE + "." + r.name();
         List<String> lines = r.output().lines().toList();
         boolean nested = lines.stream().anyMatch(l -> (l.startsWith("ok") || l.startsWith("not ok")) && RESULT.matcher(l).matches());
-        sb.append("    # exit=").append(r.exit()).append('\n');
-        sb.append("    # elapsed=").append(String.format(Locale.ROOT, "%.2fs", r.elapsed().toMillis() / 1000.0)).append('\n');
+        if (r.exit() >= 0) { // -1: the status is unknown (host died), and so is the time
+            sb.append("    # exit=").append(r.exit()).append('\n');
+            sb.append("    # elapsed=").append(String.format(Locale.ROOT, "%.2fs", r.elapsed().toMillis() / 1000.0)).append('\n');
+        }
         sb.append("    # sha256=").append(r.sha256()).append('\n');
         if (nested) {
             nestedBlock(sb, id, lines);
