@@ -225,6 +225,10 @@ public final class KselftestBuild {
             }
             Path staged = Files.createTempDirectory(dir.getParent(), ".hdr-");
             Files.move(inc, staged.resolve("include"));
+            if (Files.isRegularFile(dir.resolve("include/linux/kvm.h"))) {
+                KernelCache.deleteTree(staged); // a build of another test list made them meanwhile (and may be using them)
+                return dir;
+            }
             KernelCache.deleteTree(dir);
             Files.move(staged, dir, StandardCopyOption.ATOMIC_MOVE);
             return dir;
