@@ -163,8 +163,11 @@ public final class KernelBuilder {
         }
     }
 
-    /** The source tree for a source spec, recording its identity in meta. */
-    Path source(String s, Map<String, String> meta) throws IOException {
+    /**
+     * The source tree for a source spec (a kernel tree, a tarball or a Debian {@code linux-source-X.Y} package, unpacked
+     * once under the cache), recording its identity in meta. Public for other builders of the same sources (kselftest).
+     */
+    public Path source(String s, Map<String, String> meta) throws IOException {
         Path p = Path.of(s);
         if (Files.isDirectory(p)) {
             if (!Files.isRegularFile(p.resolve("Makefile")) || !Files.isRegularFile(p.resolve("Kconfig"))) {
