@@ -93,7 +93,8 @@ public final class SshConnection implements AutoCloseable {
             }
             PublicKey k = presented.get();
             if (k != null && !target.pin().matches(k)) {
-                throw new HostKeyMismatchException(target.toString(), target.pin().fingerprints(), HostKeyPin.fingerprint(k));
+                throw new HostKeyMismatchException(target.toString(), target.pin().fingerprints(), HostKeyPin.fingerprint(k),
+                        target.pin().source());
             }
             throw HostFailure.infra("cannot open SSH session to " + target + ": " + e.getMessage(), e);
         }
