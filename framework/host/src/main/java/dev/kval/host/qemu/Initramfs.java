@@ -167,7 +167,7 @@ public final class Initramfs {
         return out;
     }
 
-    static Path busybox() {
+    public static Path busybox() {
         for (String p : List.of("/bin/busybox", "/usr/bin/busybox")) {
             if (Files.exists(Path.of(p))) {
                 return Path.of(p);
@@ -315,7 +315,7 @@ public final class Initramfs {
     private static final Pattern LDD = Pattern.compile("(?:=>\\s*)?(/\\S+)\\s+\\(0x");
 
     /** Copies a dynamically linked binary and its libraries (from ldd) to the same paths under root. */
-    static void copyWithLibs(Path bin, Path root) throws IOException {
+    public static void copyWithLibs(Path bin, Path root) throws IOException {
         Path dest = root.resolve(bin.toString().substring(1));
         Files.createDirectories(dest.getParent());
         Files.copy(bin, dest, StandardCopyOption.REPLACE_EXISTING);

@@ -171,6 +171,19 @@ public final class SshConnection implements AutoCloseable {
 
     /** SFTP upload, then chmod to mode (e.g. 0755). */
     public void upload(Path local, String remote, int mode) throws HostFailure {
+        // One retry, as for downloads: a TCG guest's sftp-server can close before its init message while the guest
+        // is busy (seen right after boot, while init loads the KVM modules); rewriting the whole file is safe.
+        try {
+            uploadOnce(local, remote, mode);
+        } catch (HostFailure e) {
+            if (e instanceof SshDroppedException || !isOpen()) {
+                throw e;
+            }
+            uploadOnce(local, remote, mode);
+        }
+    }
+
+    private void uploadOnce(Path local, String remote, int mode) throws HostFailure {
         try (SftpClient sftp = SftpClientFactory.instance().createSftpClient(session())) {
             try (OutputStream o = sftp.write(remote)) {
                 Files.copy(local, o);
