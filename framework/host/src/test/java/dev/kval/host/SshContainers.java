@@ -1,7 +1,6 @@
 package dev.kval.host;
 
 import dev.kval.host.qemu.Initramfs;
-import dev.kval.kernel.KvalPaths;
 import dev.kval.kernel.Proc;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -15,7 +14,6 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.List;
-import org.junit.jupiter.api.Assumptions;
 import org.testcontainers.DockerClientFactory;
 import org.testcontainers.containers.ContainerLaunchException;
 import org.testcontainers.containers.GenericContainer;
@@ -38,24 +36,19 @@ final class SshContainers {
     }
 
     /**
-     * Skips (with the reason) when no Docker engine answers. Without DOCKER_HOST in the environment (a bare
-     * {@code ./mvnw} rather than {@code ./kval test}), uses kval's own dockerd socket as infra/env.sh would.
+     * Why containers cannot run here, or null when a Docker engine answers. DOCKER_HOST comes from infra/env.sh
+     * (./kval test) or the parent pom's surefire configuration (kval's dockerd socket).
      */
-    static void assumeDocker() {
-        if (System.getenv("DOCKER_HOST") == null && System.getProperty("DOCKER_HOST") == null) {
-            Path sock = KvalPaths.state().resolve("docker/docker.sock");
-            if (Files.exists(sock)) {
-                System.setProperty("DOCKER_HOST", "unix://" + sock);
-            }
-        }
-        boolean up;
+    static String dockerUnavailable() {
         try {
-            up = DockerClientFactory.instance().isDockerAvailable();
+            if (DockerClientFactory.instance().isDockerAvailable()) {
+                return null;
+            }
         } catch (RuntimeException e) {
-            up = false;
+            // reported below
         }
-        Assumptions.assumeTrue(up, "no Docker engine reachable (DOCKER_HOST=" + System.getenv("DOCKER_HOST") + "): infra/setup starts"
-                + " kval's dockerd as root; source infra/env.sh");
+        return "no Docker engine reachable at DOCKER_HOST=" + System.getenv("DOCKER_HOST") + ": infra/setup starts kval's dockerd"
+                + " (as root); then source infra/env.sh";
     }
 
     /** The image: FROM scratch plus the rootfs; /init installs busybox's applets and runs dropbear in the foreground. */
