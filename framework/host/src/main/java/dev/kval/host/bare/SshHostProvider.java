@@ -49,19 +49,23 @@ public final class SshHostProvider implements HostProvider {
     @Override
     public Host provision(KernelArtifact kernel) throws IOException {
         SshConnection conn = connect();
-        conn.session(); // checks the pinned host key before anything is sent to the machine
-        if (kernel != null) {
-            install(conn, kernel);
-            kexec(conn, kernel);
-        }
-        String release = conn.exec(List.of("uname", "-r"), Duration.ofSeconds(30)).stdout().strip();
-        String version = conn.exec(List.of("cat", "/proc/version"), Duration.ofSeconds(30)).stdout().strip();
-        if (kernel != null && !release.equals(kernel.release())) {
+        try {
+            conn.session(); // checks the pinned host key before anything is sent to the machine
+            if (kernel != null) {
+                install(conn, kernel);
+                kexec(conn, kernel);
+            }
+            String release = conn.exec(List.of("uname", "-r"), Duration.ofSeconds(30)).stdout().strip();
+            String version = conn.exec(List.of("cat", "/proc/version"), Duration.ofSeconds(30)).stdout().strip();
+            if (kernel != null && !release.equals(kernel.release())) {
+                throw new HostFailure(Attribution.KERNEL, entry.name() + " came back running " + release + ", not " + kernel.release()
+                        + " (the candidate did not boot; the machine fell back)", List.of(version));
+            }
+            return new SshHost(entry, conn, kernel, release, version);
+        } catch (IOException | RuntimeException e) {
             conn.close();
-            throw new HostFailure(Attribution.KERNEL, entry.name() + " came back running " + release + ", not " + kernel.release()
-                    + " (the candidate did not boot; the machine fell back)", List.of(version));
+            throw e;
         }
-        return new SshHost(entry, conn, kernel, release, version);
     }
 
     /**

@@ -137,15 +137,22 @@ public final class SshConnection implements AutoCloseable {
 
     /**
      * Runs argv, streaming its output to out/err as it arrives. A command whose channel closed before the remote
-     * shell started is retried (twice at most); a command cut while running is never retried.
+     * shell started is retried (four times at most, with a growing pause: three immediate retries were seen to fail
+     * in a row against dropbear right after an SFTP transfer); a command cut while running is never retried.
      */
     public ExecResult exec(List<String> argv, Duration timeout, OutputStream out, OutputStream err) throws HostFailure {
         for (int attempt = 1;; attempt++) {
             try {
                 return start(argv, out, err).await(timeout);
             } catch (RemoteCommand.NotStarted e) {
-                if (attempt >= 3) {
+                if (attempt >= 5) {
                     throw new SshDroppedException(e.getMessage() + " (" + attempt + " attempts)", e);
+                }
+                try {
+                    Thread.sleep(100L * attempt * attempt);
+                } catch (InterruptedException ie) {
+                    Thread.currentThread().interrupt();
+                    throw HostFailure.infra("interrupted while retrying a command on " + target, ie);
                 }
             }
         }
