@@ -119,8 +119,10 @@ public final class SshConnection implements AutoCloseable {
             ch.open().verify(connectTimeout);
             return new RemoteCommand(this, ch, pid, outCopy, errCopy);
         } catch (IOException | RuntimeException e) {
+            // The channel never opened, so the command never ran: a session that looked open but was already gone
+            // (the server restarted while we were idle) is reconnected and the command retried by exec.
             markBroken();
-            throw new SshDroppedException("cannot start command on " + target + ": " + e.getMessage(), e);
+            throw new RemoteCommand.NotStarted("cannot start command on " + target + ": " + e.getMessage());
         }
     }
 
