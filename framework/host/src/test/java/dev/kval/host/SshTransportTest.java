@@ -161,6 +161,7 @@ class SshTransportTest {
             String presented = HostKeyPin.fingerprint(sshd.pin().getClass() == null ? null : pinKey());
             assertTrue(e.getMessage().contains(wrong.fingerprints()), e.getMessage());
             assertTrue(e.getMessage().contains(presented), e.getMessage());
+            assertTrue(e.getMessage().contains("update the pin in test"), "says what to do and where the pin is: " + e.getMessage());
             assertEquals(Attribution.INFRASTRUCTURE, e.attribution());
         }
     }

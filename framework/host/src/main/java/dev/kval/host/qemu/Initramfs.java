@@ -41,7 +41,7 @@ public final class Initramfs {
     /** Loaded before the network comes up; everything else loads after dropbear starts. */
     static final List<String> NET_MODULES = List.of("virtio", "virtio_ring", "virtio_pci_modern_dev", "virtio_pci_legacy_dev",
             "virtio_pci", "failover", "net_failover", "virtio_net");
-    static final int FORMAT = 7;
+    static final int FORMAT = 8;
     /** Modules wanted in the guest (if they are modules, not builtin, in this kernel). */
     public static final List<String> WANTED_MODULES = List.of("irqbypass", "ccp", "kvm", "kvm-amd", "kvm-intel", "hwpoison-inject",
             "virtio", "virtio_ring", "virtio_pci_modern_dev", "virtio_pci_legacy_dev", "virtio_pci", "failover", "net_failover",
@@ -52,8 +52,24 @@ public final class Initramfs {
 
     /** The full initramfs for a kval host (cached). */
     public static Path forHost(KernelArtifact kernel, String authorizedKey, Path agent, Path cacheDir) throws IOException {
-        String key = hash(List.of("host", String.valueOf(FORMAT), kernel.sha256(), authorizedKey, agent == null ? "-" : BzImage.sha256(agent),
-                BzImage.sha256(Path.of("/usr/sbin/dropbear")), BzImage.sha256(busybox())));
+        return forHost(kernel, authorizedKey, agent, List.of(), cacheDir);
+    }
+
+    /**
+     * The full initramfs plus extra host binaries (with their shared libraries, at the same paths), e.g.
+     * /usr/sbin/kexec for a VM that plays a bare-metal machine. No extras: the same image as before.
+     */
+    public static Path forHost(KernelArtifact kernel, String authorizedKey, Path agent, List<Path> tools, Path cacheDir)
+            throws IOException {
+        List<String> parts = new ArrayList<>(List.of("host", String.valueOf(FORMAT), kernel.sha256(), authorizedKey,
+                agent == null ? "-" : BzImage.sha256(agent), BzImage.sha256(Path.of("/usr/sbin/dropbear")), BzImage.sha256(busybox())));
+        for (Path t : tools) {
+            if (!Files.isRegularFile(t)) {
+                throw new IOException(t + " is not installed (infra/setup installs it)");
+            }
+            parts.add(t + "=" + BzImage.sha256(t));
+        }
+        String key = hash(parts);
         Path out = cacheDir.resolve("host-" + key + ".cpio");
         if (Files.exists(out)) {
             return out;
@@ -65,6 +81,9 @@ public final class Initramfs {
             List<List<String>> order = modules(kernel, root);
             copyWithLibs(Path.of("/usr/sbin/dropbear"), root);
             copyWithLibs(Path.of("/usr/bin/dropbearkey"), root);
+            for (Path t : tools) {
+                copyWithLibs(t, root);
+            }
             Path sftp = Path.of("/usr/lib/openssh/sftp-server");
             if (Files.exists(sftp)) {
                 copyWithLibs(sftp, root);
@@ -83,13 +102,21 @@ public final class Initramfs {
             Files.writeString(root.resolve("etc/kval-modules.net"), lines(order.get(0)));
             Files.writeString(root.resolve("etc/kval-modules.kvm"), lines(order.get(1)));
             Files.writeString(root.resolve("etc/kval-load.sh"), String.join("\n",
+                    // The lists name this image's kernel's flat copies (<release>/<name>.ko). After a kexec into
+                    // another kernel (SshHostProvider on an initramfs-rooted machine) the same root runs a kernel
+                    // whose full module tree was installed next to them: load those by name through its modules.dep.
+                    "R=$(uname -r)",
                     "load() {",
                     "  while read -r m; do",
                     "    case \"$m\" in",
                     "      *kvm-amd.ko) grep -qw svm /proc/cpuinfo || continue ;;",
                     "      *kvm-intel.ko) grep -qw vmx /proc/cpuinfo || continue ;;",
                     "    esac",
-                    "    insmod \"/lib/modules/$m\" || echo \"KVAL-INSMOD-FAILED $m\"",
+                    "    if [ \"${m%%/*}\" = \"$R\" ]; then",
+                    "      insmod \"/lib/modules/$m\" || echo \"KVAL-INSMOD-FAILED $m\"",
+                    "    else",
+                    "      n=${m##*/}; modprobe \"${n%.ko}\" || echo \"KVAL-INSMOD-FAILED $R/${n%.ko}\"",
+                    "    fi",
                     "  done < \"$1\"",
                     "}", ""));
             writeInit(root, hostInit());
@@ -140,7 +167,7 @@ public final class Initramfs {
         return out;
     }
 
-    static Path busybox() {
+    public static Path busybox() {
         for (String p : List.of("/bin/busybox", "/usr/bin/busybox")) {
             if (Files.exists(Path.of(p))) {
                 return Path.of(p);
@@ -192,7 +219,10 @@ public final class Initramfs {
                 "ip link set eth0 up && ip addr add 10.0.2.15/24 dev eth0 && ip route add default via 10.0.2.2 || echo 'KVAL-NET-FAILED'",
                 "mkdir -p /etc/dropbear /run/kval",
                 "stage hostkey",
-                "K=$(dropbearkey -t ed25519 -f /etc/dropbear/hostkey 2>/dev/null | grep '^ssh-' | cut -d' ' -f1,2)",
+                // Generated only when absent: a root repacked before a kexec keeps its key, as a real machine does,
+                // so the key pinned at first boot still matches afterwards.
+                "[ -f /etc/dropbear/hostkey ] || dropbearkey -t ed25519 -f /etc/dropbear/hostkey >/dev/null 2>&1",
+                "K=$(dropbearkey -y -f /etc/dropbear/hostkey 2>/dev/null | grep '^ssh-' | cut -d' ' -f1,2)",
                 "for i in 1 2 3; do echo \"" + HOSTKEY_MARKER + " $K " + HOSTKEY_MARKER + "-END\"; done",
                 "dropbear -s -g -r /etc/dropbear/hostkey -p 22 -P /run/dropbear.pid",
                 "echo '" + READY_MARKER + "'",
@@ -285,7 +315,7 @@ public final class Initramfs {
     private static final Pattern LDD = Pattern.compile("(?:=>\\s*)?(/\\S+)\\s+\\(0x");
 
     /** Copies a dynamically linked binary and its libraries (from ldd) to the same paths under root. */
-    static void copyWithLibs(Path bin, Path root) throws IOException {
+    public static void copyWithLibs(Path bin, Path root) throws IOException {
         Path dest = root.resolve(bin.toString().substring(1));
         Files.createDirectories(dest.getParent());
         Files.copy(bin, dest, StandardCopyOption.REPLACE_EXISTING);

@@ -463,6 +463,11 @@ public final class QemuHost implements Host {
         return bootTime;
     }
 
+    /** The dropbear host key init printed on the console ("ssh-ed25519 AAAA..."), pinned for every connection. */
+    public String hostKeyLine() {
+        return hostKeyLine;
+    }
+
     public int sshPort() {
         return port;
     }

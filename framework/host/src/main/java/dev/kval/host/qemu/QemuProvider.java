@@ -9,6 +9,7 @@ import dev.kval.kernel.KvalPaths;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 
@@ -19,6 +20,7 @@ public final class QemuProvider implements HostProvider {
     private final Path workRoot;
     private final Path agent;
     private final Consumer<String> log;
+    private List<Path> tools = List.of();
 
     /** @param agent the static agent binary to put in the initramfs (may be null: deploy uploads it) */
     public QemuProvider(QemuConfig cfg, Path workRoot, Path agent, Consumer<String> log) {
@@ -26,6 +28,12 @@ public final class QemuProvider implements HostProvider {
         this.workRoot = workRoot;
         this.agent = agent;
         this.log = log;
+    }
+
+    /** Extra host binaries for the initramfs (with their libraries), e.g. /usr/sbin/kexec. */
+    public QemuProvider withTools(List<Path> tools) {
+        this.tools = List.copyOf(tools);
+        return this;
     }
 
     @Override
@@ -38,7 +46,7 @@ public final class QemuProvider implements HostProvider {
 
     public QemuHost boot(KernelArtifact kernel, String name) throws IOException {
         ClientKey key = ClientKey.defaultKey();
-        Path initrd = Initramfs.forHost(kernel, key.publicKeyLine(), agent, KvalPaths.cache().resolve("initramfs"));
+        Path initrd = Initramfs.forHost(kernel, key.publicKeyLine(), agent, tools, KvalPaths.cache().resolve("initramfs"));
         Files.createDirectories(workRoot);
         Path work = workRoot.resolve(name);
         log.accept(name + ": booting " + kernel.release() + " (" + cfg.accelArg() + ", -cpu " + cfg.cpu() + ", " + cfg.memoryMb() + " MiB)");

@@ -93,7 +93,8 @@ public final class SshConnection implements AutoCloseable {
             }
             PublicKey k = presented.get();
             if (k != null && !target.pin().matches(k)) {
-                throw new HostKeyMismatchException(target.toString(), target.pin().fingerprints(), HostKeyPin.fingerprint(k));
+                throw new HostKeyMismatchException(target.toString(), target.pin().fingerprints(), HostKeyPin.fingerprint(k),
+                        target.pin().source());
             }
             throw HostFailure.infra("cannot open SSH session to " + target + ": " + e.getMessage(), e);
         }
@@ -118,8 +119,10 @@ public final class SshConnection implements AutoCloseable {
             ch.open().verify(connectTimeout);
             return new RemoteCommand(this, ch, pid, outCopy, errCopy);
         } catch (IOException | RuntimeException e) {
+            // The channel never opened, so the command never ran: a session that looked open but was already gone
+            // (the server restarted while we were idle) is reconnected and the command retried by exec.
             markBroken();
-            throw new SshDroppedException("cannot start command on " + target + ": " + e.getMessage(), e);
+            throw new RemoteCommand.NotStarted("cannot start command on " + target + ": " + e.getMessage());
         }
     }
 
@@ -136,15 +139,22 @@ public final class SshConnection implements AutoCloseable {
 
     /**
      * Runs argv, streaming its output to out/err as it arrives. A command whose channel closed before the remote
-     * shell started is retried (twice at most); a command cut while running is never retried.
+     * shell started is retried (four times at most, with a growing pause: three immediate retries were seen to fail
+     * in a row against dropbear right after an SFTP transfer); a command cut while running is never retried.
      */
     public ExecResult exec(List<String> argv, Duration timeout, OutputStream out, OutputStream err) throws HostFailure {
         for (int attempt = 1;; attempt++) {
             try {
                 return start(argv, out, err).await(timeout);
             } catch (RemoteCommand.NotStarted e) {
-                if (attempt >= 3) {
+                if (attempt >= 5) {
                     throw new SshDroppedException(e.getMessage() + " (" + attempt + " attempts)", e);
+                }
+                try {
+                    Thread.sleep(100L * attempt * attempt);
+                } catch (InterruptedException ie) {
+                    Thread.currentThread().interrupt();
+                    throw HostFailure.infra("interrupted while retrying a command on " + target, ie);
                 }
             }
         }
@@ -170,6 +180,19 @@ public final class SshConnection implements AutoCloseable {
 
     /** SFTP upload, then chmod to mode (e.g. 0755). */
     public void upload(Path local, String remote, int mode) throws HostFailure {
+        // One retry, as for downloads: a TCG guest's sftp-server can close before its init message while the guest
+        // is busy (seen right after boot, while init loads the KVM modules); rewriting the whole file is safe.
+        try {
+            uploadOnce(local, remote, mode);
+        } catch (HostFailure e) {
+            if (e instanceof SshDroppedException || !isOpen()) {
+                throw e;
+            }
+            uploadOnce(local, remote, mode);
+        }
+    }
+
+    private void uploadOnce(Path local, String remote, int mode) throws HostFailure {
         try (SftpClient sftp = SftpClientFactory.instance().createSftpClient(session())) {
             try (OutputStream o = sftp.write(remote)) {
                 Files.copy(local, o);
