@@ -24,29 +24,45 @@ public abstract class AgentSuite {
     protected abstract String suite();
 
     @TestFactory
-    Stream<DynamicNode> verdicts(List<HostUnderTest> hosts) {
+    Stream<DynamicNode> verdicts(RunSession session) {
         List<DynamicNode> perHost = new ArrayList<>();
-        for (HostUnderTest h : hosts) {
-            perHost.add(DynamicContainer.dynamicContainer(h.label(), forHost(h)));
+        for (HostUnderTest h : session.hosts()) {
+            perHost.add(DynamicContainer.dynamicContainer(h.label(), forHost(h, session.allure())));
         }
         return perHost.stream();
     }
 
-    private Stream<DynamicNode> forHost(HostUnderTest h) {
+    private Stream<DynamicNode> forHost(HostUnderTest h, AllureRun allure) {
         if (h.failed().isPresent()) {
             HostFailure f = h.failed().get();
             return Stream.of(DynamicTest.dynamicTest(suite() + " on " + h.label(), () -> {
-                throw new Verdict.BrokenTestException("host " + h.label() + " failed (" + f.attribution() + "): "
-                        + f.getMessage() + (f.evidence().isEmpty() ? "" : "\n  " + String.join("\n  ", f.evidence())));
+                allure.hostTest(suite(), h);
+                throw new Verdict.BrokenTestException(Blame.of(f.attribution()).message("host " + h.label() + " failed at "
+                        + h.result().failure().stage() + " (" + f.attribution() + "): " + f.getMessage()
+                        + (f.evidence().isEmpty() ? "" : "\n  " + String.join("\n  ", f.evidence()))));
             }));
         }
         List<TestResult> leaves = h.leaves(suite());
         if (leaves.isEmpty()) {
             return Stream.of(DynamicTest.dynamicTest(suite() + " on " + h.label(), () -> {
-                throw new Verdict.BrokenTestException("the agent printed no result for suite " + suite() + " on "
-                        + h.label() + " (parse errors: " + h.tree().parseErrors() + ")");
+                allure.hostTest(suite(), h);
+                throw new Verdict.BrokenTestException(Blame.TEST.message("the agent printed no result for suite " + suite()
+                        + " on " + h.label() + " (parse errors: " + h.tree().parseErrors() + "; see " + h.dir().resolve("agent.ktap") + ")"));
             }));
         }
-        return leaves.stream().map(leaf -> DynamicTest.dynamicTest(leaf.name(), () -> Verdict.apply(suite(), h, leaf, KNOWN, MUST_RUN)));
+        List<DynamicNode> tests = new ArrayList<>();
+        String previousCase = null;
+        for (TestResult leaf : leaves) {
+            String caseId = caseOf(leaf.name());
+            boolean first = !caseId.equals(previousCase);
+            previousCase = caseId;
+            tests.add(DynamicTest.dynamicTest(leaf.name(), () -> Verdict.apply(suite(), h, leaf, KNOWN, MUST_RUN, allure, first)));
+        }
+        return tests.stream();
+    }
+
+    static String caseOf(String leafId) {
+        String[] parts = leafId.split("\\.");
+        return parts.length >= 2 ? parts[0] + "." + parts[1] : leafId;
     }
 }
