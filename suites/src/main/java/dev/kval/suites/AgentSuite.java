@@ -56,7 +56,7 @@ public abstract class AgentSuite {
         List<DynamicNode> tests = new ArrayList<>();
         String previousCase = null;
         for (TestResult leaf : leaves) {
-            String caseId = caseOf(leaf.name());
+            String caseId = caseOf(leaf);
             boolean first = !caseId.equals(previousCase);
             previousCase = caseId;
             tests.add(DynamicTest.dynamicTest(leaf.name(), () -> Verdict.apply(suite(), h, leaf, KNOWN, MUST_RUN, allure, first)));
@@ -64,8 +64,15 @@ public abstract class AgentSuite {
         return tests.stream();
     }
 
-    static String caseOf(String leafId) {
-        String[] parts = leafId.split("\\.");
-        return parts.length >= 2 ? parts[0] + "." + parts[1] : leafId;
+    /**
+     * The KTAP case a leaf ran in (its parent: {@code poison.madv} holds B1..B6 leaves), or, for a leaf printed
+     * without a case, the leaf id's first two parts.
+     */
+    static String caseOf(TestResult leaf) {
+        if (leaf.path().size() >= 2) {
+            return leaf.path().get(1);
+        }
+        String[] parts = leaf.name().split("\\.");
+        return parts.length >= 2 ? parts[0] + "." + parts[1] : leaf.name();
     }
 }

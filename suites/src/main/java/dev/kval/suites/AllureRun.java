@@ -47,13 +47,14 @@ public final class AllureRun {
     }
 
     /**
-     * Labels the running test as one leaf: epic = suite, feature = case, story = the spec's assertion id, kernel, host
+     * Labels the running test as one leaf: epic = suite, feature = its KTAP case, story = the spec's assertion id (from
+     * the leaf id, e.g. B7 in poison.B7.mc_addr_equals_gpa), kernel, host
      * class and host; parameters host and kernel; {@code # observed=} in the description; the console slice of the
      * case on the case's first leaf. The history id is the host plus the leaf id, so Allure keeps history per leaf.
      */
     void leaf(String suite, HostUnderTest h, TestResult leaf, boolean firstOfCase) {
         String[] parts = leaf.name().split("\\.");
-        String caseId = parts.length >= 2 ? parts[0] + "." + parts[1] : leaf.name();
+        String caseId = AgentSuite.caseOf(leaf);
         String observed = leaf.diagnostic("observed");
         lifecycle.updateTestCase(r -> {
             r.getLabels().removeIf(l -> l.getName().equals("host")); // allure-jupiter's is this JVM's machine

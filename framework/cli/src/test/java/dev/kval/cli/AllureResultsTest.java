@@ -72,7 +72,7 @@ class AllureResultsTest {
             Map<String, String> l = labels(r);
             String[] id = leaf.name().split("\\.");
             assertEquals(id[0], l.get("epic"), leaf.name());
-            assertEquals(id[0] + "." + id[1], l.get("feature"), leaf.name());
+            assertEquals(leaf.path().get(1), l.get("feature"), leaf.name() + ": feature = the KTAP case it ran in");
             assertEquals(id[1], l.get("story"), leaf.name());
             assertEquals("7.3.4+deb13-amd64", l.get("kernel"), leaf.name());
             assertEquals("qemu", l.get("hostClass"), leaf.name());
