@@ -28,10 +28,15 @@ final class SuiteLauncher {
                 .configurationParameter(RunSession.CONFIG_KEY, session.id())
                 .build();
         VerdictTally tally = new VerdictTally();
-        // Listeners are registered here, not found on the classpath: allure-jupiter's auto-registered listener would
-        // write through the JVM-wide lifecycle, and a JVM may run several sessions (each with its own results).
+        // Only the engines come from the classpath; listeners and filters are this run's own: allure-jupiter's
+        // auto-registered listener would write through the JVM-wide lifecycle, a JVM may run several sessions at once
+        // (each with its own results), and classpath session listeners (quarkus-junit's, in the CLI's tests) are
+        // neither needed nor safe to open twice in parallel.
         LauncherConfig config = LauncherConfig.builder()
                 .enableTestExecutionListenerAutoRegistration(false)
+                .enableLauncherSessionListenerAutoRegistration(false)
+                .enableLauncherDiscoveryListenerAutoRegistration(false)
+                .enablePostDiscoveryFilterAutoRegistration(false)
                 .addTestExecutionListeners(new AllureJunitPlatform(allure), tally)
                 .build();
         LauncherFactory.create(config).execute(request);
