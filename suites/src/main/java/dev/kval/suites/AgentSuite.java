@@ -24,29 +24,55 @@ public abstract class AgentSuite {
     protected abstract String suite();
 
     @TestFactory
-    Stream<DynamicNode> verdicts(List<HostUnderTest> hosts) {
+    Stream<DynamicNode> verdicts(RunSession session) {
+        if (!session.plan().suites().contains(suite())) {
+            return Stream.empty(); // not planned (kval.suites): the agent was not asked, so there is nothing to judge
+        }
         List<DynamicNode> perHost = new ArrayList<>();
-        for (HostUnderTest h : hosts) {
-            perHost.add(DynamicContainer.dynamicContainer(h.label(), forHost(h)));
+        for (HostUnderTest h : session.hosts()) {
+            perHost.add(DynamicContainer.dynamicContainer(h.label(), forHost(h, session.allure())));
         }
         return perHost.stream();
     }
 
-    private Stream<DynamicNode> forHost(HostUnderTest h) {
+    private Stream<DynamicNode> forHost(HostUnderTest h, AllureRun allure) {
         if (h.failed().isPresent()) {
             HostFailure f = h.failed().get();
             return Stream.of(DynamicTest.dynamicTest(suite() + " on " + h.label(), () -> {
-                throw new Verdict.BrokenTestException("host " + h.label() + " failed (" + f.attribution() + "): "
-                        + f.getMessage() + (f.evidence().isEmpty() ? "" : "\n  " + String.join("\n  ", f.evidence())));
+                allure.hostTest(suite(), h);
+                throw new Verdict.BrokenTestException(Blame.of(f.attribution()).message("host " + h.label() + " failed at "
+                        + h.result().failure().stage() + " (" + f.attribution() + "): " + f.getMessage()
+                        + (f.evidence().isEmpty() ? "" : "\n  " + String.join("\n  ", f.evidence()))));
             }));
         }
         List<TestResult> leaves = h.leaves(suite());
         if (leaves.isEmpty()) {
             return Stream.of(DynamicTest.dynamicTest(suite() + " on " + h.label(), () -> {
-                throw new Verdict.BrokenTestException("the agent printed no result for suite " + suite() + " on "
-                        + h.label() + " (parse errors: " + h.tree().parseErrors() + ")");
+                allure.hostTest(suite(), h);
+                throw new Verdict.BrokenTestException(Blame.TEST.message("the agent printed no result for suite " + suite()
+                        + " on " + h.label() + " (parse errors: " + h.tree().parseErrors() + "; see " + h.dir().resolve("agent.ktap") + ")"));
             }));
         }
-        return leaves.stream().map(leaf -> DynamicTest.dynamicTest(leaf.name(), () -> Verdict.apply(suite(), h, leaf, KNOWN, MUST_RUN)));
+        List<DynamicNode> tests = new ArrayList<>();
+        String previousCase = null;
+        for (TestResult leaf : leaves) {
+            String caseId = caseOf(leaf);
+            boolean first = !caseId.equals(previousCase);
+            previousCase = caseId;
+            tests.add(DynamicTest.dynamicTest(leaf.name(), () -> Verdict.apply(suite(), h, leaf, KNOWN, MUST_RUN, allure, first)));
+        }
+        return tests.stream();
+    }
+
+    /**
+     * The KTAP case a leaf ran in (its parent: {@code poison.madv} holds B1..B6 leaves), or, for a leaf printed
+     * without a case, the leaf id's first two parts.
+     */
+    static String caseOf(TestResult leaf) {
+        if (leaf.path().size() >= 2) {
+            return leaf.path().get(1);
+        }
+        String[] parts = leaf.name().split("\\.");
+        return parts.length >= 2 ? parts[0] + "." + parts[1] : leaf.name();
     }
 }

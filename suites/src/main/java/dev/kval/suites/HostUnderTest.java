@@ -1,18 +1,26 @@
 package dev.kval.suites;
 
-import dev.kval.host.Host;
 import dev.kval.host.HostFailure;
 import dev.kval.ktap.KtapTree;
 import dev.kval.ktap.TestResult;
+import dev.kval.result.HostResult;
+import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
- * One provisioned target of the run plan and what the agent reported on it: either a KTAP tree (the run happened) or
- * the attributed failure that prevented it (boot panic, SSH dead, ...).
+ * One target of the run plan after the agent ran there (the host is already released): the KTAP tree, or the
+ * attributed failure that prevented it (boot panic, SSH dead, ...), plus what the reports attach.
+ *
+ * @param dir          the host's output directory (agent.ktap, console.log, caps.json, dmesg.txt)
+ * @param hostClass    local, qemu or ssh
+ * @param result       the host's part of summary.json
+ * @param caseConsole  per case id, the console lines printed while that case ran (QEMU hosts; empty elsewhere)
+ * @param kernelConfig the kernel's config when kval resolved the kernel and it ships one
  */
-public record HostUnderTest(RunPlan.Target target, Host host, String kernelRelease, String ktap, KtapTree tree,
-                            String capabilities, HostFailure failure) {
+public record HostUnderTest(RunPlan.Target target, Path dir, String hostClass, String kernelRelease, KtapTree tree,
+        HostFailure failure, HostResult result, Map<String, String> caseConsole, Path kernelConfig) {
 
     public String label() {
         return target.label() + (kernelRelease == null ? "" : " [" + kernelRelease + "]");

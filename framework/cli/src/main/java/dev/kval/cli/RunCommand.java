@@ -10,9 +10,10 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 @Command(name = "run", mixinStandardHelpOptions = true,
-        description = {"Runs the guest_memfd suites on a host and writes DIR/summary.json, DIR/<host>/agent.ktap, console.log, caps.json.",
+        description = {"Runs the guest_memfd suites on a host (JUnit, one verdict per KTAP leaf) and writes DIR/summary.json,",
+            "DIR/<host>/agent.ktap, console.log, caps.json, dmesg.txt, DIR/allure-results and the HTML report DIR/allure-report/index.html.",
             "Without --host: local if this machine can run guest_memfd, else qemu with " + RunEngine.DEFAULT_KERNEL + ".",
-            "Exit: 0 no failures, 1 failures (incl. kernel crashes), 2 incomplete because of infrastructure."})
+            "Exit from the verdicts: 0 no failures, 1 failures of the kernel (incl. crashes) or of kval, 2 incomplete (infrastructure)."})
 public class RunCommand implements Callable<Integer> {
     @Option(names = "--host", description = "local | qemu | ssh:<name> (default: auto)")
     String host;

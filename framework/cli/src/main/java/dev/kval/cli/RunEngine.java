@@ -2,39 +2,31 @@ package dev.kval.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.kval.agent.AgentDeployer;
-import dev.kval.agent.AgentOptions;
-import dev.kval.agent.AgentRun;
-import dev.kval.console.CrashOracle;
-import dev.kval.host.Host;
 import dev.kval.host.HostFailure;
 import dev.kval.host.HostSpec;
 import dev.kval.host.LocalHost;
-import dev.kval.host.bare.Inventory;
-import dev.kval.host.bare.SshHostProvider;
-import dev.kval.host.qemu.QemuConfig;
-import dev.kval.host.qemu.QemuProvider;
-import dev.kval.kernel.KernelArtifact;
-import dev.kval.kernel.KernelResolver;
+import dev.kval.kernel.KernelCache;
 import dev.kval.ktap.Counts;
 import dev.kval.result.HostResult;
 import dev.kval.result.RunSummary;
 import dev.kval.result.SuiteCounts;
-import java.io.ByteArrayOutputStream;
+import dev.kval.suites.RunPlan;
+import dev.kval.suites.RunSession;
+import io.qameta.allure.AllureLifecycle;
+import io.qameta.allure.FileSystemResultsWriter;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
-/** The work behind {@code kval run}: pick a host, get the kernel, provision, deploy the agent, run, summarise. */
+/**
+ * The work behind {@code kval run}: pick the host, build the run plan, run the suites through the JUnit Platform
+ * Launcher (which provisions the host, runs the agent and turns every KTAP leaf into a verdict, with Allure results),
+ * then write summary.json with the verdicts' outcome and generate the HTML report.
+ */
 public final class RunEngine {
     public static final String DEFAULT_KERNEL = "debian:7.3.4";
 
@@ -64,11 +56,39 @@ public final class RunEngine {
     }
 
     public RunSummary run(Request req) throws IOException {
-        RunSummary summary = new RunSummary().kvalVersion(new VersionCommand.Provider().getVersion()[0]);
+        String version = new VersionCommand.Provider().getVersion()[0].replaceFirst("^kval ", "");
+        RunSummary summary = new RunSummary().kvalVersion(version);
         summary.option("host", req.host()).option("kernel", req.kernel()).option("suites", req.suites()).option("case", req.casePattern())
                 .option("repeat", req.repeat()).option("timeout", req.timeout()).option("out", req.out().toAbsolutePath().toString()).option("append", req.append());
         Files.createDirectories(req.out());
-        AgentDeployer agent = AgentDeployer.locate();
+        RunPlan.Target target = chooseTarget(req, summary);
+        RunPlan plan = new RunPlan(List.of(target), req.suites(), req.casePattern(), req.repeat(), req.timeout(), req.overall(),
+                req.out(), req.inventory(), req.append(), version);
+        Path results = req.out().resolve("allure-results");
+        KernelCache.deleteTree(results); // a reused --out must not mix another run's results into the report
+        AllureLifecycle allure = new AllureLifecycle(new FileSystemResultsWriter(results));
+        RunSession session = RunSession.open(plan, summary, allure, results, this::say);
+        VerdictTally tally;
+        try {
+            tally = SuiteLauncher.run(session, allure);
+        } finally {
+            session.finish();
+        }
+        summary.verdicts(tally.counts(), tally.outcome());
+        summary.write(req.out());
+        report(summary, tally);
+        AllureReport.Outcome html = AllureReport.generate(results, req.out().resolve("allure-report"));
+        if (html.ok()) {
+            say("report: " + html.index().toAbsolutePath() + " (" + html.millis() + " ms; results in " + results + ")");
+        } else {
+            say("report: not generated: " + html.problem() + "; the Allure results are kept in " + results);
+        }
+        say("summary: " + req.out().resolve("summary.json") + " -> " + summary.outcome().name().toLowerCase() + " (exit " + summary.exitCode() + ")");
+        return summary;
+    }
+
+    /** --host as given; --kernel alone implies qemu; neither: local if this machine can run guest_memfd, else qemu. */
+    private RunPlan.Target chooseTarget(Request req, RunSummary summary) throws IOException {
         HostSpec spec;
         String kernelSpec = req.kernel();
         if (req.host() != null) {
@@ -80,6 +100,7 @@ public final class RunEngine {
             say("host: qemu (--kernel without --host implies qemu)");
         } else {
             String why;
+            AgentDeployer agent = AgentDeployer.locate();
             try (LocalHost probe = (LocalHost) new LocalHost.Provider(req.out().resolve(".probe")).provision(null)) {
                 agent.deploy(probe);
                 JsonNode caps = AgentDeployer.caps(probe.capabilities().orElse("{}"));
@@ -97,7 +118,7 @@ public final class RunEngine {
                 kernelSpec = DEFAULT_KERNEL;
                 why = "the local capability probe failed (" + e.getMessage() + "); booting " + DEFAULT_KERNEL + " in QEMU";
             } finally {
-                deleteQuietly(req.out().resolve(".probe"));
+                KernelCache.deleteTree(req.out().resolve(".probe"));
             }
             summary.hostChoice(spec.toString(), why);
             say("host: " + spec + " - " + why);
@@ -108,138 +129,27 @@ public final class RunEngine {
         if (spec.kind() == HostSpec.Kind.LOCAL && kernelSpec != null) {
             throw new IllegalArgumentException("--host local runs this machine's kernel; drop --kernel or use --host qemu");
         }
-        String hostName = spec.kind() == HostSpec.Kind.LOCAL ? "local" : spec.kind() == HostSpec.Kind.QEMU ? "qemu" : spec.name();
-        HostResult hr = new HostResult(hostName, spec.kind().name().toLowerCase());
-        summary.add(hr);
-        Path hostDir = Files.createDirectories(req.out().resolve(hostName));
-        Host host = null;
-        String stage = "kernel";
-        try {
-            KernelArtifact kernel = null;
-            if (kernelSpec != null) {
-                long t0 = System.nanoTime();
-                say(hostName + ": resolving kernel " + kernelSpec);
-                kernel = new KernelResolver(dev.kval.kernel.KernelCache.defaultCache(), dev.kval.kernel.debian.PrivateApt.defaultInstance())
-                        .log(this::say).resolve(kernelSpec);
-                hr.timing("kernelResolve", ms(t0));
-                hr.kernel(kernelSpec, kernel.release(), kernel.sha256(), kernel.packages());
-                say(hostName + ": kernel " + kernel.release() + " sha256 " + kernel.sha256().substring(0, 16) + (kernel.cacheHit() ? " (cached)" : ""));
-            }
-            stage = "provision";
-            long t1 = System.nanoTime();
-            if (spec.kind() == HostSpec.Kind.LOCAL) {
-                host = new LocalHost.Provider(hostDir.resolve("work")).provision(null);
-                LocalHost.KvmState k = LocalHost.kvmState();
-                say("local: " + host.kernelRelease() + ", " + k.reason());
-            } else if (spec.kind() == HostSpec.Kind.SSH) {
-                Path inv = req.inventory() != null ? req.inventory() : Inventory.defaultPath();
-                host = new SshHostProvider(Inventory.load(inv).get(spec.name()), this::say).provision(kernel);
-                say(hostName + ": " + host.kernelRelease() + " over SSH (" + host.info().get("address") + ")");
-            } else {
-                QemuConfig cfg = QemuConfig.auto();
-                if (req.append() != null && !req.append().isBlank()) {
-                    cfg = cfg.withAppend(req.append());
-                }
-                host = new QemuProvider(cfg, req.out(), null, this::say).boot(kernel, hostName);
-            }
-            hr.timing("provision", ms(t1));
-            if (kernel == null) {
-                hr.kernel("running", host.kernelRelease(), null, null);
-            }
-            stage = "deploy";
-            long t2 = System.nanoTime();
-            String remote = agent.deploy(host);
-            hr.timing("deploy", ms(t2));
-            String caps = host.capabilities().orElse("{}");
-            hr.capabilities(caps);
-            Files.writeString(hostDir.resolve("caps.json"), caps + "\n");
-            hr.file("caps", hostName + "/caps.json");
-            JsonNode cj = AgentDeployer.caps(caps);
-            say(hostName + ": agent deployed; kvm_available=" + cj.path("kvm_available").asBoolean() + " guest_memfd="
-                    + cj.path("caps").path("guest_memfd").asInt(0) + " guest_memfd_flags=" + cj.path("caps").path("guest_memfd_flags").asInt(0)
-                    + (cj.path("kvm_available").asBoolean() ? "" : " (" + cj.path("kvm_unavailable_reason").asText() + ": suites will SKIP)"));
-            try {
-                var tainted = host.exec(List.of("cat", "/proc/sys/kernel/tainted"), Duration.ofSeconds(30));
-                if (tainted.exit() == 0) {
-                    hr.info().put("taintedBeforeRun", Long.parseLong(tainted.stdout().strip()));
-                }
-            } catch (NumberFormatException ignored) {
-                // unreadable
-            }
-            stage = "run";
-            long t3 = System.nanoTime();
-            Path ktapFile = hostDir.resolve("agent.ktap");
-            AgentRun run;
-            try (OutputStream ktap = Files.newOutputStream(ktapFile)) {
-                run = agent.run(host, remote, new AgentOptions(req.suites(), req.casePattern(), req.repeat(), req.timeout(), req.overall()),
-                        new Progress(hostName, ktap));
-            }
-            hr.file("ktap", hostName + "/agent.ktap");
-            hr.timing("run", ms(t3));
-            hr.ktap(run.tree(), run.exit(), run.timedOut());
-            if (!run.stderr().isBlank()) {
-                Files.writeString(hostDir.resolve("agent.stderr"), run.stderr());
-                hr.file("agentStderr", hostName + "/agent.stderr");
-            }
-            if (run.timedOut()) {
-                say(hostName + ": agent stopped at the overall limit " + req.overall().toSeconds() + " s");
-            }
-        } catch (HostFailure e) {
-            hr.failure(new HostResult.Failure(e.attribution().name(), stage, e.getMessage(), e.evidence()));
-            say(hostName + ": " + stage + " failed, attributed to " + e.attribution() + ": " + e.getMessage());
-            for (String l : e.evidence().subList(0, Math.min(12, e.evidence().size()))) {
-                err.println("    | " + l);
-            }
-        } catch (IOException e) {
-            hr.failure(new HostResult.Failure("INFRASTRUCTURE", stage, e.toString(), List.of()));
-            say(hostName + ": " + stage + " failed (infrastructure): " + e.getMessage());
-        } finally {
-            if (host != null) {
-                Object taint = hr.info().get("taintedBeforeRun");
-                hr.info(host.info());
-                if (taint != null) {
-                    hr.info().put("taintedBeforeRun", taint);
-                }
-                try {
-                    java.util.Optional<Path> log = host.consoleLog();
-                    if (log.isPresent() && Files.exists(log.get())) {
-                        Path dest = hostDir.resolve("console.log");
-                        if (!log.get().toAbsolutePath().equals(dest.toAbsolutePath())) {
-                            Files.copy(log.get(), dest, StandardCopyOption.REPLACE_EXISTING);
-                        }
-                        hr.file("console", hostName + "/console.log");
-                        List<String> findings = new ArrayList<>();
-                        for (var f : CrashOracle.standard().scan(Files.readAllLines(dest, StandardCharsets.UTF_8))) {
-                            findings.add(f.crashClass() + ": " + f.title() + " (console.log lines " + f.firstLine() + "-" + f.lastLine() + ")");
-                        }
-                        hr.consoleFindings(findings);
-                        for (String f : findings) {
-                            say(hostName + ": console: " + f);
-                        }
-                    }
-                } finally {
-                    host.release();
-                    try {
-                        Files.deleteIfExists(hostDir.resolve("work")); // the local host's scratch root, empty by now
-                    } catch (IOException ignored) {
-                        // not empty: leave it
-                    }
-                }
-            } else if (Files.exists(hostDir.resolve("console.log"))) {
-                hr.file("console", hostName + "/console.log");
-            }
-            summary.finish();
-            summary.write(req.out());
-        }
+        return new RunPlan.Target(spec.toString(), kernelSpec);
+    }
+
+    private void report(RunSummary summary, VerdictTally tally) {
         for (HostResult h : summary.hosts()) {
             for (Map.Entry<String, Counts> e : h.suites().entrySet()) {
                 say(h.name() + ": suite " + e.getKey() + " " + fmt(e.getValue()));
             }
-            say(h.name() + ": " + h.outcome().name().toLowerCase() + " - " + fmt(h.totals())
+            say(h.name() + ": KTAP " + h.outcome().name().toLowerCase() + " - " + fmt(h.totals())
                     + (h.failure() != null ? " [" + h.failure().attribution() + " failure at " + h.failure().stage() + "]" : ""));
         }
-        say("summary: " + req.out().resolve("summary.json") + " -> " + summary.outcome().name().toLowerCase() + " (exit " + summary.exitCode() + ")");
-        return summary;
+        StringBuilder v = new StringBuilder();
+        tally.counts().forEach((k, n) -> v.append(v.length() == 0 ? "" : " ").append(k).append('=').append(n));
+        say("verdicts: " + v);
+        List<VerdictTally.Bad> bad = tally.bad();
+        for (VerdictTally.Bad b : bad.subList(0, Math.min(20, bad.size()))) {
+            say("  " + b.status().toUpperCase() + " " + b.name() + ": " + b.message().lines().findFirst().orElse(""));
+        }
+        if (bad.size() > 20) {
+            say("  ... " + (bad.size() - 20) + " more in summary.json and the report");
+        }
     }
 
     static String fmt(Counts c) {
@@ -251,67 +161,5 @@ public final class RunEngine {
             }
         });
         return b.toString();
-    }
-
-    private static long ms(long t0) {
-        return (System.nanoTime() - t0) / 1_000_000;
-    }
-
-    private static void deleteQuietly(Path p) {
-        try {
-            dev.kval.kernel.KernelCache.deleteTree(p);
-        } catch (IOException ignored) {
-            // best effort
-        }
-    }
-
-    /** Copies the KTAP to the file and prints one progress line per suite as it starts and ends. */
-    private final class Progress extends OutputStream {
-        private final Pattern start = Pattern.compile("^ {4}# Subtest: (\\S+)");
-        private final Pattern end = Pattern.compile("^(not )?ok \\d+ (\\S+)(.*)$");
-        private final String host;
-        private final OutputStream file;
-        private final ByteArrayOutputStream line = new ByteArrayOutputStream();
-        private final List<String> leaves = new ArrayList<>();
-
-        Progress(String host, OutputStream file) {
-            this.host = host;
-            this.file = file;
-        }
-
-        @Override
-        public synchronized void write(int b) throws IOException {
-            write(new byte[] {(byte) b}, 0, 1);
-        }
-
-        @Override
-        public synchronized void write(byte[] b, int off, int len) throws IOException {
-            file.write(b, off, len);
-            for (int i = off; i < off + len; i++) {
-                if (b[i] == '\n') {
-                    onLine(line.toString(StandardCharsets.UTF_8));
-                    line.reset();
-                } else {
-                    line.write(b[i]);
-                }
-            }
-        }
-
-        private void onLine(String l) {
-            Matcher m = start.matcher(l);
-            if (m.find()) {
-                say(host + ": suite " + m.group(1) + " running");
-                return;
-            }
-            m = end.matcher(l);
-            if (m.matches()) {
-                say(host + ": suite " + m.group(2) + " " + (m.group(1) == null ? "ok" : "NOT OK") + m.group(3));
-            }
-        }
-
-        @Override
-        public void flush() throws IOException {
-            file.flush();
-        }
     }
 }

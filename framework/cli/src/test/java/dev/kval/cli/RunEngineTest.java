@@ -36,22 +36,43 @@ class RunEngineTest {
         return KtapParser.parseTree(new StringReader(Files.readString(out.resolve(host).resolve("agent.ktap"))));
     }
 
+    /** One boot of Debian 7.3.4 shared by the tests that read it: api (passes) and conversions (SKIPs: no SW_PROTECTED_VM). */
+    static synchronized Debian734 debian734() throws Exception {
+        if (debian734 == null) {
+            // Under target/ rather than a temp dir: the run and its HTML report stay for a look after the build.
+            Path out = Path.of("target", "test-runs", "debian-7.3.4").toAbsolutePath();
+            dev.kval.kernel.KernelCache.deleteTree(out);
+            RunSummary s = new RunEngine(new PrintStream(System.err, true)).run(new RunEngine.Request("qemu", "debian:7.3.4",
+                    List.of("api", "conversions"), null, null, null, out, Duration.ofMinutes(10)));
+            debian734 = new Debian734(out, s);
+        }
+        return debian734;
+    }
+
+    record Debian734(Path out, RunSummary summary) {
+    }
+
+    private static Debian734 debian734;
+
     @Test
     void debian734RunsApiCleanInQemu() throws Exception {
-        Path out = tmp.resolve("734");
-        RunSummary s = run("qemu", "debian:7.3.4", out);
+        Path out = debian734().out();
+        RunSummary s = debian734().summary();
         assertEquals(0, s.exitCode());
         KtapTree t = ktap(out, "qemu");
         assertTrue(t.leaves().size() >= 100, "leaves: " + t.leaves().size());
         assertEquals(0, t.counts().fail(), () -> t.leaves().stream().filter(r -> r.status() == Status.FAIL).map(TestResult::id).toList().toString());
         assertTrue(t.counts().pass() >= 100);
         JsonNode sum = RunSummary.read(out.resolve("summary.json"));
+        assertEquals("verdicts", sum.path("outcomeFrom").asText());
+        assertEquals(t.leaves().size(), sum.path("verdicts").path("tests").asInt(), "one JUnit verdict per KTAP leaf");
         JsonNode h = sum.path("hosts").get(0);
         assertEquals("7.3.4+deb13-amd64", h.path("kernel").path("release").asText());
         assertEquals(64, h.path("kernel").path("sha256").asText().length());
         assertEquals(1, h.path("capabilities").path("caps").path("guest_memfd").asInt());
         assertEquals(3, h.path("capabilities").path("caps").path("guest_memfd_flags").asInt());
-        assertEquals(t.leaves().size(), h.path("suites").path("api").path("leaves").asInt());
+        assertEquals(t.leaves().size(), h.path("suites").path("api").path("leaves").asInt()
+                + h.path("suites").path("conversions").path("leaves").asInt());
         assertTrue(h.path("failure").isNull());
         assertTrue(Files.readString(out.resolve("qemu/console.log")).contains("KVAL-READY"));
         assertTrue(Files.exists(out.resolve("qemu/caps.json")));
@@ -132,6 +153,12 @@ class RunEngineTest {
         assertEquals("provision", f.path("stage").asText());
         assertTrue(f.path("evidence").toString().contains("Kernel panic"), f.toString());
         assertTrue(Files.readString(out.resolve("qemu/console.log")).contains("Kernel panic"));
+        // The verdict says so too, tagged for Allure's "Kernel bug" category.
+        List<JsonNode> results = AllureResultsTest.read(out.resolve("allure-results"), "-result.json");
+        assertEquals(1, results.size(), "one broken verdict for the one planned suite on the dead host");
+        assertEquals("broken", results.get(0).path("status").asText());
+        assertTrue(results.get(0).path("statusDetails").path("message").asText().startsWith("[kernel] host qemu"),
+                results.get(0).path("statusDetails").toString());
     }
 
     @Test
@@ -141,6 +168,7 @@ class RunEngineTest {
         JsonNode f = RunSummary.read(tmp.resolve("nokernel/summary.json")).path("hosts").get(0).path("failure");
         assertEquals("INFRASTRUCTURE", f.path("attribution").asText());
         assertEquals("kernel", f.path("stage").asText());
+        assertEquals(1, RunSummary.read(tmp.resolve("nokernel/summary.json")).path("verdicts").path("infra").asInt());
     }
 
     @Test

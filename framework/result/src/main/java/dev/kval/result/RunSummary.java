@@ -25,6 +25,8 @@ public final class RunSummary {
     private final Map<String, Object> hostChoice = new LinkedHashMap<>();
     private final List<HostResult> hosts = new ArrayList<>();
     private String kvalVersion = "unknown";
+    private Map<String, Integer> verdicts;
+    private Outcome verdictOutcome;
 
     public RunSummary option(String k, Object v) {
         options.put(k, v);
@@ -55,8 +57,22 @@ public final class RunSummary {
         finished = Instant.now();
     }
 
-    /** Worst outcome over the hosts (INCOMPLETE if there is none). */
+    /**
+     * The outcome of the JUnit verdicts over every leaf and host check (counts by status and by blame). It replaces
+     * the hosts' raw KTAP outcome: the verdicts apply known findings (an expected FAIL passes) and must-run rules (a
+     * lost capability fails), which the raw leaf statuses cannot.
+     */
+    public synchronized RunSummary verdicts(Map<String, Integer> counts, Outcome outcome) {
+        verdicts = new LinkedHashMap<>(counts);
+        verdictOutcome = outcome;
+        return this;
+    }
+
+    /** The verdicts' outcome when there are verdicts, else the worst outcome over the hosts (INCOMPLETE if none). */
     public synchronized Outcome outcome() {
+        if (verdictOutcome != null) {
+            return verdictOutcome;
+        }
         if (hosts.isEmpty()) {
             return Outcome.INCOMPLETE;
         }
@@ -81,6 +97,10 @@ public final class RunSummary {
         root.put("durationMs", end.toEpochMilli() - started.toEpochMilli());
         root.put("outcome", outcome().name().toLowerCase());
         root.put("exitCode", exitCode());
+        root.put("outcomeFrom", verdictOutcome != null ? "verdicts" : "hosts");
+        if (verdicts != null) {
+            root.set("verdicts", JSON.valueToTree(verdicts));
+        }
         root.set("options", JSON.valueToTree(options));
         if (!hostChoice.isEmpty()) {
             root.set("hostChoice", JSON.valueToTree(hostChoice));

@@ -1,0 +1,208 @@
+package dev.kval.suites;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.kval.agent.AgentDeployer;
+import dev.kval.agent.AgentOptions;
+import dev.kval.agent.AgentRun;
+import dev.kval.console.CrashOracle;
+import dev.kval.host.Attribution;
+import dev.kval.host.ExecResult;
+import dev.kval.host.Host;
+import dev.kval.host.HostFailure;
+import dev.kval.host.HostProviders;
+import dev.kval.host.HostSpec;
+import dev.kval.host.qemu.QemuConfig;
+import dev.kval.kernel.KernelArtifact;
+import dev.kval.kernel.KernelResolver;
+import dev.kval.result.HostResult;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Consumer;
+
+/**
+ * One target of the plan, start to end: resolve the kernel, provision the host, deploy the agent, run every planned
+ * suite once, keep the evidence (agent.ktap, caps.json, console.log, dmesg.txt) and release the host. The verdicts
+ * are made afterwards from what this leaves behind, so a host is never held while JUnit reports.
+ */
+final class HostRun {
+    private final RunPlan plan;
+    private final AgentDeployer agent;
+    private final Consumer<String> say;
+
+    HostRun(RunPlan plan, AgentDeployer agent, Consumer<String> say) {
+        this.plan = plan;
+        this.agent = agent;
+        this.say = say;
+    }
+
+    HostUnderTest run(RunPlan.Target t) {
+        String name = plan.dirName(t);
+        HostSpec spec;
+        try {
+            spec = HostSpec.parse(t.host());
+        } catch (IllegalArgumentException e) {
+            HostResult hr = new HostResult(name, "?");
+            return failed(t, null, hr, "plan", new HostFailure(Attribution.INFRASTRUCTURE, e.getMessage(), List.of()), null);
+        }
+        HostResult hr = new HostResult(name, spec.kind().name().toLowerCase());
+        Path dir = plan.out().resolve(name);
+        Host host = null;
+        KernelArtifact kernel = null;
+        String stage = "kernel";
+        KtapProgress progress = null;
+        try {
+            Files.createDirectories(dir);
+            if (t.kernel() != null) {
+                long t0 = System.nanoTime();
+                say.accept(name + ": resolving kernel " + t.kernel());
+                kernel = KernelResolver.defaults().log(say).resolve(t.kernel());
+                hr.timing("kernelResolve", ms(t0));
+                hr.kernel(t.kernel(), kernel.release(), kernel.sha256(), kernel.packages());
+                say.accept(name + ": kernel " + kernel.release() + " sha256 " + kernel.sha256().substring(0, 16)
+                        + (kernel.cacheHit() ? " (cached)" : ""));
+            }
+            stage = "provision";
+            long t1 = System.nanoTime();
+            QemuConfig qemu = plan.append() == null || plan.append().isBlank() ? null : QemuConfig.auto().withAppend(plan.append());
+            host = HostProviders.forSpec(spec, new HostProviders.Settings(plan.out(), name, agent.binary(), qemu,
+                    plan.inventory(), say)).provision(kernel);
+            hr.timing("provision", ms(t1));
+            say.accept(name + ": " + host.kind() + " host up, kernel " + host.kernelRelease());
+            if (kernel == null) {
+                hr.kernel("running", host.kernelRelease(), null, null);
+            }
+            stage = "deploy";
+            long t2 = System.nanoTime();
+            String remote = agent.deploy(host);
+            hr.timing("deploy", ms(t2));
+            String caps = host.capabilities().orElse("{}");
+            hr.capabilities(caps);
+            Files.writeString(dir.resolve("caps.json"), caps + "\n");
+            hr.file("caps", name + "/caps.json");
+            sayCaps(name, caps);
+            recordTaint(host, hr);
+            stage = "run";
+            long t3 = System.nanoTime();
+            Path ktapFile = dir.resolve("agent.ktap");
+            Path liveConsole = host.kind().equals("qemu") ? host.consoleLog().orElse(null) : null;
+            AgentRun run;
+            say.accept(name + ": running the agent (suites " + String.join(",", plan.suites()) + ")");
+            try (OutputStream ktap = Files.newOutputStream(ktapFile)) {
+                progress = new KtapProgress(name, ktap, liveConsole, say);
+                run = agent.run(host, remote, new AgentOptions(plan.suites(), plan.casePattern(), plan.repeat(), plan.timeout(),
+                        plan.overall()), progress);
+            }
+            hr.file("ktap", name + "/agent.ktap");
+            hr.timing("run", ms(t3));
+            hr.ktap(run.tree(), run.exit(), run.timedOut());
+            if (!run.stderr().isBlank()) {
+                Files.writeString(dir.resolve("agent.stderr"), run.stderr());
+                hr.file("agentStderr", name + "/agent.stderr");
+            }
+            if (run.timedOut()) {
+                say.accept(name + ": agent stopped at the overall limit " + plan.overall().toSeconds() + " s");
+            }
+            saveDmesg(host, dir, name, hr);
+        } catch (HostFailure e) {
+            return failed(t, dir, hr, stage, e, host);
+        } catch (IOException | RuntimeException e) {
+            return failed(t, dir, hr, stage, new HostFailure(Attribution.INFRASTRUCTURE, stage + " on " + t.label() + " failed: " + e,
+                    List.of(), e), host);
+        } finally {
+            finish(host, dir, name, hr);
+        }
+        return new HostUnderTest(t, dir, hr.kind(), host.kernelRelease(), hr.tree(), null, hr,
+                progress == null ? Map.of() : progress.caseConsole(), kernel == null ? null : kernel.configFile().orElse(null));
+    }
+
+    private HostUnderTest failed(RunPlan.Target t, Path dir, HostResult hr, String stage, HostFailure e, Host host) {
+        hr.failure(new HostResult.Failure(e.attribution().name(), stage, e.getMessage(), e.evidence()));
+        say.accept(hr.name() + ": " + stage + " failed, attributed to " + e.attribution() + ": " + e.getMessage());
+        for (String l : e.evidence().subList(0, Math.min(12, e.evidence().size()))) {
+            say.accept("    | " + l);
+        }
+        String release = host == null ? null : host.kernelRelease();
+        return new HostUnderTest(t, dir, hr.kind(), release, null, e, hr, Map.of(), null);
+    }
+
+    private void sayCaps(String name, String caps) throws IOException {
+        JsonNode cj = AgentDeployer.caps(caps);
+        say.accept(name + ": agent deployed; kvm_available=" + cj.path("kvm_available").asBoolean() + " guest_memfd="
+                + cj.path("caps").path("guest_memfd").asInt(0) + " guest_memfd_flags=" + cj.path("caps").path("guest_memfd_flags").asInt(0)
+                + (cj.path("kvm_available").asBoolean() ? "" : " (" + cj.path("kvm_unavailable_reason").asText() + ": suites will SKIP)"));
+    }
+
+    private static void recordTaint(Host host, HostResult hr) throws HostFailure {
+        ExecResult tainted = host.exec(List.of("cat", "/proc/sys/kernel/tainted"), Duration.ofSeconds(30));
+        if (tainted.exit() == 0 && tainted.stdout().strip().matches("\\d+")) {
+            hr.info().put("taintedBeforeRun", Long.parseLong(tainted.stdout().strip()));
+        }
+    }
+
+    /** The kernel log after the run, for the report (an unprivileged local dmesg may be refused: then there is none). */
+    private void saveDmesg(Host host, Path dir, String name, HostResult hr) throws IOException {
+        try {
+            ExecResult d = host.exec(List.of("dmesg"), Duration.ofSeconds(30));
+            if (d.exit() == 0 && !d.stdout().isBlank()) {
+                Files.writeString(dir.resolve("dmesg.txt"), d.stdout());
+                hr.file("dmesg", name + "/dmesg.txt");
+            }
+        } catch (HostFailure e) {
+            // the verdicts are in already; a host that died afterwards shows in its console, not here
+            say.accept(name + ": no dmesg after the run: " + e.getMessage());
+        }
+    }
+
+    /** Keeps the console (and the crash oracle's findings in it), then releases the host. */
+    private void finish(Host host, Path dir, String name, HostResult hr) {
+        if (host == null) {
+            if (dir != null && Files.exists(dir.resolve("console.log"))) {
+                hr.file("console", name + "/console.log");
+            }
+            return;
+        }
+        Object taint = hr.info().get("taintedBeforeRun");
+        hr.info(host.info());
+        if (taint != null) {
+            hr.info().put("taintedBeforeRun", taint);
+        }
+        try {
+            Optional<Path> log = host.consoleLog();
+            if (log.isPresent() && Files.exists(log.get())) {
+                Path dest = dir.resolve("console.log");
+                if (!log.get().toAbsolutePath().equals(dest.toAbsolutePath())) {
+                    Files.copy(log.get(), dest, StandardCopyOption.REPLACE_EXISTING);
+                }
+                hr.file("console", name + "/console.log");
+                List<String> findings = new ArrayList<>();
+                for (var f : CrashOracle.standard().scan(Files.readAllLines(dest, StandardCharsets.UTF_8))) {
+                    findings.add(f.crashClass() + ": " + f.title() + " (console.log lines " + f.firstLine() + "-" + f.lastLine() + ")");
+                }
+                hr.consoleFindings(findings);
+                findings.forEach(f -> say.accept(name + ": console: " + f));
+            }
+        } catch (IOException | RuntimeException e) {
+            say.accept(name + ": could not keep the console log: " + e);
+        } finally {
+            host.release();
+            try {
+                Files.deleteIfExists(dir.resolve("work")); // the local host's scratch root, empty by now
+            } catch (IOException ignored) {
+                // not empty: leave it
+            }
+        }
+    }
+
+    private static long ms(long t0) {
+        return (System.nanoTime() - t0) / 1_000_000;
+    }
+}

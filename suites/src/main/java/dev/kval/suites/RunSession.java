@@ -1,0 +1,111 @@
+package dev.kval.suites;
+
+import dev.kval.agent.AgentDeployer;
+import dev.kval.kernel.BzImage;
+import dev.kval.result.RunSummary;
+import io.qameta.allure.AllureLifecycle;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
+
+/**
+ * One run of the suites: the plan, its hosts (provisioned, run and released on first use, then shared by every suite
+ * class), the summary and the Allure results. The CLI opens a session and hands its id to the JUnit run as the
+ * configuration parameter {@value #CONFIG_KEY}; a plain JUnit run (surefire, IDE) gets a session from system
+ * properties. Sessions are objects, not system properties, so several runs can share a JVM (the CLI's tests do).
+ */
+public final class RunSession {
+    public static final String CONFIG_KEY = "kval.session";
+    private static final Map<String, RunSession> OPEN = new ConcurrentHashMap<>();
+    private final String id = UUID.randomUUID().toString();
+    private final RunPlan plan;
+    private final RunSummary summary;
+    private final AllureRun allure;
+    private final Consumer<String> say;
+    private List<HostUnderTest> hosts;
+    private String agentSha256 = "unknown";
+    private boolean finished;
+
+    private RunSession(RunPlan plan, RunSummary summary, AllureRun allure, Consumer<String> say) {
+        this.plan = plan;
+        this.summary = summary;
+        this.allure = allure;
+        this.say = say;
+    }
+
+    /**
+     * @param allure        the lifecycle allure-jupiter's listener writes this run's results with (the same instance)
+     * @param allureResults that lifecycle's results directory (the session adds containers, environment, categories)
+     */
+    public static RunSession open(RunPlan plan, RunSummary summary, AllureLifecycle allure, Path allureResults, Consumer<String> say) {
+        RunSession s = new RunSession(plan, summary, new AllureRun(allure, allureResults), say);
+        OPEN.put(s.id, s);
+        return s;
+    }
+
+    static Optional<RunSession> lookup(String id) {
+        return Optional.ofNullable(OPEN.get(id));
+    }
+
+    public String id() {
+        return id;
+    }
+
+    public RunPlan plan() {
+        return plan;
+    }
+
+    public RunSummary summary() {
+        return summary;
+    }
+
+    public Path allureResults() {
+        return allure.results();
+    }
+
+    AllureRun allure() {
+        return allure;
+    }
+
+    /** The plan's hosts after the agent ran on each; the first call does the work, one target after another. */
+    public synchronized List<HostUnderTest> hosts() {
+        if (hosts == null) {
+            List<HostUnderTest> out = new ArrayList<>();
+            try {
+                AgentDeployer agent = AgentDeployer.locate();
+                agentSha256 = BzImage.sha256(agent.binary());
+                HostRun runner = new HostRun(plan, agent, say);
+                for (RunPlan.Target t : plan.targets()) {
+                    HostUnderTest h = runner.run(t);
+                    summary.add(h.result());
+                    out.add(h);
+                }
+            } catch (IOException e) {
+                throw new IllegalStateException("[infra] the agent binary could not be located (build images/agent: "
+                        + "./mvnw -pl images/agent package): " + e.getMessage(), e);
+            }
+            hosts = List.copyOf(out);
+        }
+        return hosts;
+    }
+
+    /** Writes summary.json and the Allure extras; idempotent (JUnit's end of run and the CLI both call it). */
+    public synchronized void finish() throws IOException {
+        if (finished) {
+            return;
+        }
+        finished = true;
+        OPEN.remove(id);
+        if (hosts != null) {
+            allure.finish(hosts, plan.kvalVersion(), agentSha256);
+        }
+        summary.finish();
+        summary.write(plan.out());
+    }
+}
