@@ -94,22 +94,32 @@ final class HostRun {
             long t3 = System.nanoTime();
             Path ktapFile = dir.resolve("agent.ktap");
             Path liveConsole = host.kind().equals("qemu") ? host.consoleLog().orElse(null) : null;
-            AgentRun run;
-            say.accept(name + ": running the agent (suites " + String.join(",", plan.suites()) + ")");
-            try (OutputStream ktap = Files.newOutputStream(ktapFile)) {
-                progress = new KtapProgress(name, ktap, liveConsole, say);
-                run = agent.run(host, remote, new AgentOptions(plan.suites(), plan.casePattern(), plan.repeat(), plan.timeout(),
-                        plan.overall()), progress);
+            List<String> agentSuites = plan.suites().stream().filter(s -> !s.equals(KselftestStage.SUITE)).toList();
+            if (!agentSuites.isEmpty()) {
+                AgentRun run;
+                say.accept(name + ": running the agent (suites " + String.join(",", agentSuites) + ")");
+                try (OutputStream ktap = Files.newOutputStream(ktapFile)) {
+                    progress = new KtapProgress(name, ktap, liveConsole, say);
+                    run = agent.run(host, remote, new AgentOptions(agentSuites, plan.casePattern(), plan.repeat(), plan.timeout(),
+                            plan.overall()), progress);
+                }
+                hr.file("ktap", name + "/agent.ktap");
+                hr.timing("run", ms(t3));
+                hr.ktap(run.tree(), run.exit(), run.timedOut());
+                if (!run.stderr().isBlank()) {
+                    Files.writeString(dir.resolve("agent.stderr"), run.stderr());
+                    hr.file("agentStderr", name + "/agent.stderr");
+                }
+                if (run.timedOut()) {
+                    say.accept(name + ": agent stopped at the overall limit " + plan.overall().toSeconds() + " s");
+                }
             }
-            hr.file("ktap", name + "/agent.ktap");
-            hr.timing("run", ms(t3));
-            hr.ktap(run.tree(), run.exit(), run.timedOut());
-            if (!run.stderr().isBlank()) {
-                Files.writeString(dir.resolve("agent.stderr"), run.stderr());
-                hr.file("agentStderr", name + "/agent.stderr");
-            }
-            if (run.timedOut()) {
-                say.accept(name + ": agent stopped at the overall limit " + plan.overall().toSeconds() + " s");
+            if (plan.suites().contains(KselftestStage.SUITE)) {
+                stage = "kselftest";
+                dev.kval.ktap.KtapTree selftests = KselftestStage.run(host, t, host.kernelRelease(), dir, hr, say);
+                if (agentSuites.isEmpty()) {
+                    hr.ktap(selftests, 0, false); // the host's raw outcome comes from the only KTAP that ran
+                }
             }
             saveDmesg(host, dir, name, hr);
         } catch (HostFailure e) {

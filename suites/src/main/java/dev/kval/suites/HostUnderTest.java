@@ -30,13 +30,30 @@ public record HostUnderTest(RunPlan.Target target, Path dir, String hostClass, S
         return Optional.ofNullable(failure);
     }
 
-    /** The agent's leaves for one suite, in output order. */
+    /** The agent's leaves for one suite (for kselftest: the selftests' document), in output order. */
     public List<TestResult> leaves(String suite) {
-        if (tree == null) {
+        KtapTree source = tree;
+        if (suite.equals(KselftestStage.SUITE)) {
+            source = kselftestTree();
+        }
+        if (source == null) {
             return List.of();
         }
-        return tree.leaves().stream()
+        return source.leaves().stream()
                 .filter(r -> (!r.path().isEmpty() && r.path().get(0).equals(suite)) || r.name().startsWith(suite + "."))
                 .toList();
+    }
+
+    /** The kselftest suite's KTAP from this host's directory, or null when it did not run. */
+    public KtapTree kselftestTree() {
+        Path f = dir == null ? null : dir.resolve(KselftestStage.FILE);
+        if (f == null || !java.nio.file.Files.isRegularFile(f)) {
+            return null;
+        }
+        try {
+            return dev.kval.ktap.KtapParser.parseTree(java.nio.file.Files.readString(f));
+        } catch (java.io.IOException e) {
+            return null;
+        }
     }
 }

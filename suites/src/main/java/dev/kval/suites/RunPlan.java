@@ -118,6 +118,7 @@ public record RunPlan(List<Target> targets, List<String> suites, String casePatt
         m.put("conversions", ConversionsSuite.class);
         m.put("migration", MigrationSuite.class);
         m.put("perf", PerfSuite.class);
+        m.put(KselftestStage.SUITE, KselftestSuite.class); // not the agent's: the kernel's own selftests, same host
         return java.util.Collections.unmodifiableMap(m);
     }
 }

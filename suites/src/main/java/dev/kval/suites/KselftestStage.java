@@ -1,0 +1,105 @@
+package dev.kval.suites;
+
+import dev.kval.host.Host;
+import dev.kval.host.HostFailure;
+import dev.kval.kernel.KernelResolver;
+import dev.kval.kernel.KernelSpec;
+import dev.kval.kernel.build.KernelBuilder;
+import dev.kval.kselftest.KselftestResult;
+import dev.kval.kselftest.KselftestRun;
+import dev.kval.kselftest.Kselftests;
+import dev.kval.result.HostResult;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Optional;
+import java.util.function.Consumer;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The {@code kselftest} suite's run on a host: the kernel's own guest_memfd selftests, built from the candidate's
+ * source, beside the agent on the same host. The source is known for {@code build:} kernels (their tree or package)
+ * and for {@code debian:} kernels whose release matches Debian's {@code linux-source-X.Y}; otherwise the suite SKIPs
+ * and says why. Writes {@code kselftest.ktap} into the host's directory.
+ */
+final class KselftestStage {
+    static final String SUITE = "kselftest";
+    static final String FILE = "kselftest.ktap";
+    private static final Pattern UPSTREAM = Pattern.compile("^(\\d+)\\.(\\d+)(\\.\\d+)?");
+
+    private KselftestStage() {
+    }
+
+    /** A source spec for the candidate, or the reason there is none. */
+    record Source(String spec, String whyNot) {
+    }
+
+    static Source sourceFor(RunPlan.Target t, String release) {
+        if (t.kernel() == null) {
+            return new Source(null, "the running kernel's source is unknown (name it with --kernel build:<tree>)");
+        }
+        KernelSpec spec = KernelSpec.parse(t.kernel());
+        if (spec instanceof KernelSpec.Build b) {
+            try {
+                return new Source(KernelBuilder.plan(b.source()).source(), null);
+            } catch (IOException | IllegalArgumentException e) {
+                return new Source(null, "build: spec " + b.source() + ": " + e.getMessage());
+            }
+        }
+        if (spec instanceof KernelSpec.Debian) {
+            Matcher m = UPSTREAM.matcher(release == null ? "" : release);
+            if (!m.find()) {
+                return new Source(null, "kernel release '" + release + "' has no upstream version");
+            }
+            String pkg = "linux-source-" + m.group(1) + "." + m.group(2);
+            String upstream = m.group();
+            try {
+                Optional<String> v = KernelResolver.defaults().apt().policy(pkg);
+                if (v.isEmpty()) {
+                    return new Source(null, "Debian has no " + pkg + " for kernel " + release);
+                }
+                String pkgUpstream = v.get().replaceFirst("^\\d+:", "").split("[-~+]")[0];
+                if (!pkgUpstream.equals(upstream)) {
+                    return new Source(null, pkg + " is " + v.get() + ", not the source of " + release + " (" + upstream + ")");
+                }
+                return new Source(pkg, null);
+            } catch (IOException e) {
+                return new Source(null, "looking up " + pkg + " failed: " + e.getMessage());
+            }
+        }
+        return new Source(null, "the source of a " + t.kernel() + " kernel is unknown (use a build: spec for its tree)");
+    }
+
+    /** Runs the selftests (or records why not) into dir/kselftest.ktap; a dead host propagates as HostFailure. */
+    static dev.kval.ktap.KtapTree run(Host host, RunPlan.Target t, String release, Path dir, HostResult hr, Consumer<String> say)
+            throws IOException, HostFailure {
+        Source src = sourceFor(t, release);
+        Path file = dir.resolve(FILE);
+        if (src.spec() == null) {
+            say.accept(hr.name() + ": kselftest SKIP: " + src.whyNot());
+            Files.writeString(file, skipped(src.whyNot()));
+            hr.file("kselftest", hr.name() + "/" + FILE);
+            return dev.kval.ktap.KtapParser.parseTree(skipped(src.whyNot()));
+        } else {
+            long t0 = System.nanoTime();
+            say.accept(hr.name() + ": kselftest from " + src.spec() + " (" + String.join(", ", Kselftests.GUEST_MEMFD_TESTS) + ")");
+            KselftestResult r = Kselftests.run(host, src.spec(), Kselftests.GUEST_MEMFD_TESTS, KselftestRun.DEFAULT_TIMEOUT, say);
+            Files.writeString(file, r.ktap());
+            hr.timing("kselftest", (System.nanoTime() - t0) / 1_000_000);
+            say.accept(hr.name() + ": kselftest " + r.tree().counts() + " in " + r.elapsed().toSeconds() + " s");
+            hr.file("kselftest", hr.name() + "/" + FILE);
+            if (r.hostFailure().isPresent()) {
+                throw r.hostFailure().get();
+            }
+            return r.tree();
+        }
+    }
+
+    /** kval's own statement that the suite did not run, in the shape of a kselftest document (one SKIP leaf). */
+    static String skipped(String why) {
+        String reason = why.replace('\n', ' ');
+        return "KTAP version 1\n1..1\n  KTAP version 1\n  1..1\n  ok 1 kselftest.guest_memfd_selftests # SKIP " + reason
+                + "\nok 1 kselftest # SKIP " + reason + "\n";
+    }
+}
