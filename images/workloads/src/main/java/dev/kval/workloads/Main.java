@@ -96,6 +96,7 @@ public final class Main {
             out.println(STARTED + " workload=" + o.workload() + " startMs=" + startNanos / 1_000_000);
             out.flush();
             if (error == null) {
+                // the duration is how long the pressure is held, counted from when it is in effect
                 stoppedBy = waitForEnd(o);
             }
             w.quiesce();
