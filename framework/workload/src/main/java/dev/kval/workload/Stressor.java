@@ -14,7 +14,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A kval workload running in the background on a host while something else (a suite) runs there. Detached on the
- * host ({@code nohup ... &}, output to files in the host's work directory), so no SSH channel is held open and
+ * host (SIGHUP ignored, {@code &}, output to files in the host's work directory), so no SSH channel is held open and
  * the suite's commands are not disturbed; {@link #stop} sends SIGTERM, waits for the report and parses it.
  */
 public final class Stressor implements AutoCloseable {
@@ -81,7 +81,9 @@ public final class Stressor implements AutoCloseable {
             argv.addAll(List.of("--watch-pid", String.valueOf(ProcessHandle.current().pid())));
         }
         argv.addAll(options);
-        String script = "nohup " + ShellQuote.join(argv) + " >" + ShellQuote.quote(out) + " 2>" + ShellQuote.quote(err)
+        // SIGHUP ignored (inherited through exec, and the JVM keeps an ignored HUP ignored): what nohup does, which
+        // kval's busybox lacks
+        String script = "trap '' HUP; " + ShellQuote.join(argv) + " >" + ShellQuote.quote(out) + " 2>" + ShellQuote.quote(err)
                 + " </dev/null & echo $!";
         ExecResult r = host.exec(List.of("sh", "-c", script), Duration.ofSeconds(30));
         long pid;
