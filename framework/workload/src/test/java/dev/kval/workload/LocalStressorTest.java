@@ -48,7 +48,8 @@ class LocalStressorTest {
 
     @Test
     void fragmentHoldsEveryOtherPageAndFree2mBlocksDrop() throws Exception {
-        Stressor s = Stressor.start(local, "fragment", Duration.ofSeconds(2), List.of("--mb", "1536"));
+        // break 256 MiB of free 2M blocks (128 blocks), however much it takes to write through the smaller free blocks first
+        Stressor s = Stressor.start(local, "fragment", Duration.ofSeconds(2), List.of("--mb", "256"));
         Effect e = s.await();
         System.err.println("local " + e.summary() + "; started in " + s.startup().toMillis() + " ms");
         assertNull(e.error(), e.json());
@@ -56,13 +57,15 @@ class LocalStressorTest {
         assertEquals(Files.readString(Path.of("/proc/sys/kernel/osrelease")).strip(), e.kernel());
         assertEquals("duration", e.stoppedBy());
         long held = ((Number) e.work().get("mbHeld")).longValue();
-        assertTrue(held >= 256, "held " + held + " MiB: " + e.work());
+        assertTrue(held >= 128, "held " + held + " MiB: " + e.work());
         // tmpfs really stored it: Shmem rose by at least what is held
         long shmemRise = e.meminfoKbMax().get("Shmem") - e.meminfoKbBefore().get("Shmem");
         assertTrue(shmemRise >= held * 1024 * 9 / 10, "Shmem rose " + shmemRise + " kB for " + held + " MiB held: " + e.json());
         assertTrue(e.free2mMinTotal() <= e.free2mBeforeTotal() && e.free2mMinTotal() <= e.free2mAfterTotal(), e.json());
         // the point of it: fewer free 2M blocks while it held its pages
-        assertTrue(e.free2mMinTotal() < e.free2mBeforeTotal(), "free 2M blocks did not drop: " + e.json());
+        assertTrue(String.valueOf(e.work().get("stopReason")).startsWith("target reached"), e.json());
+        // measured by the stressor's own sampler too: allow for other processes freeing memory meanwhile
+        assertTrue(e.free2mMinTotal() <= e.free2mBeforeTotal() - 64, "free 2M blocks did not drop: " + e.json());
         assertTrue(e.diagnostics().contains("free2m.before.total=" + e.free2mBeforeTotal()), String.join("\n", e.diagnostics()));
     }
 
@@ -88,8 +91,13 @@ class LocalStressorTest {
         System.err.println("local " + churn.summary());
         assertNull(churn.error(), churn.json());
         long chunks = ((Number) churn.work().get("chunksAllocated")).longValue();
-        assertTrue(chunks > 8, "churn allocated only " + chunks + " chunks of its 64 MiB ring: " + churn.json());
-        assertTrue(((Number) churn.work().get("minorFaults")).longValue() >= 64 * 256 / 2, churn.json());
+        assertTrue(chunks > 4, "churn allocated only " + chunks + " chunks for its 64 MiB ring: " + churn.json());
+        if (!churn.thpEnabled().equals("always")) {
+            // every chunk is a fresh mapping: (nearly) every page touched is a page fault, not a reused arena
+            long touched = ((Number) churn.work().get("mbTouched")).longValue();
+            long faults = ((Number) churn.work().get("minorFaults")).longValue();
+            assertTrue(faults >= touched * 256 * 8 / 10, faults + " faults for " + touched + " MiB touched: " + churn.json());
+        }
         assertEquals("Unsafe.invokeCleaner", churn.work().get("freedBy"));
 
         Effect cpu = Stressor.start(local, "cpu", Duration.ofSeconds(1), List.of("--threads", "1")).await();

@@ -16,9 +16,10 @@ import java.util.Map;
  * block while its neighbour is held. The kept pages are movable, so only compaction (kcompactd, or direct compaction
  * at a THP fault) can recover 2M blocks: exactly the pressure a huge-page suite should run under.
  * <p>
- * Order-0 allocations first consume the free blocks below order 9, so the writer measures as it goes: it stops once
- * free 2M blocks dropped by half of what was free at the start, at {@code --mb} written (default: 60% of
- * MemAvailable), or when MemAvailable would fall under 15% of MemTotal (the host must stay usable).
+ * {@code --mb N} is the target: break N MiB of free 2M blocks (default: half of those free at the start). Order-0
+ * allocations first use up the free blocks below order 9 (on a busy machine, gigabytes), so the writer measures as
+ * it goes and writes until free 2M blocks dropped by N/2, or MemAvailable reached 15% of MemTotal (the host must
+ * stay usable): how much it had to write for that is part of the report.
  */
 final class Fragment implements Workload {
     private static final int STEP_PAGES = 4096; // 16 MiB per file pair between readings
@@ -28,6 +29,7 @@ final class Fragment implements Workload {
     private Path dropped;
     private long pagesWritten;
     private long free2mStart;
+    private long target;
     private long free2mLowest = Long.MAX_VALUE;
     private String stopReason = "not started";
     private long buildMs;
@@ -43,9 +45,9 @@ final class Fragment implements Workload {
         free2mStart = s0.free2m().get("total");
         long avail = s0.meminfoKb().getOrDefault("MemAvailable", s0.meminfoKb().getOrDefault("MemFree", 0L));
         long total = memTotalKb();
-        long capPages = o.mbOr(avail * 6 / 10 / 1024) * 256;
         long floorKb = total * 15 / 100;
-        long target = free2mStart / 2;
+        long capPages = Math.max(0, avail - floorKb) / 4;
+        target = o.mb() > 0 ? o.mb() / 2 : free2mStart / 2;
         String tag = "kval-fragment-" + ProcessHandle.current().pid();
         kept = dir.resolve(tag + ".kept");
         dropped = dir.resolve(tag + ".dropped");
@@ -56,7 +58,7 @@ final class Fragment implements Workload {
         long t0 = System.nanoTime();
         try (FileChannel a = FileChannel.open(kept, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
                 FileChannel b = FileChannel.open(dropped, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-            stopReason = "cap " + capPages / 256 + " MiB written";
+            stopReason = "MemAvailable down to 15% of MemTotal";
             while (pagesWritten < capPages) {
                 for (int i = 0; i < STEP_PAGES && pagesWritten < capPages; i += 2, pagesWritten += 2) {
                     long pos = (pagesWritten / 2) * Churn.PAGE;
@@ -71,7 +73,7 @@ final class Fragment implements Workload {
                     break;
                 }
                 if (free2mStart - f >= target) {
-                    stopReason = "free 2M blocks halved";
+                    stopReason = "target reached: " + target + " free 2M blocks broken";
                     break;
                 }
                 if (s.meminfoKb().getOrDefault("MemAvailable", Long.MAX_VALUE) < floorKb) {
@@ -128,6 +130,7 @@ final class Fragment implements Workload {
         m.put("stopReason", stopReason);
         m.put("buildMs", buildMs);
         m.put("free2mAtStart", free2mStart);
+        m.put("targetBlocks", target);
         m.put("free2mLowestWhileWriting", free2mLowest == Long.MAX_VALUE ? -1 : free2mLowest);
         return m;
     }
