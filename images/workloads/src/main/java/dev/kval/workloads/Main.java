@@ -15,7 +15,7 @@ import java.util.concurrent.TimeUnit;
 /**
  * kval's stressors, run on the host under test beside a suite:
  * <pre>
- * java -jar kval-workloads.jar churn|thp|fragment|cpu [--duration 30s|0] [--mb N] [--threads N] [--dir D]
+ * java -jar kval-workloads.jar churn|thp|fragment|cpu [--duration 30s|0] [--mb N] [--max-mb N] [--threads N] [--dir D]
  *                                                    [--watch-pid PID] [--sample-ms 200] [--proc /proc]
  * </pre>
  * Prints {@value #STARTED} once the pressure is in effect, then at the end (duration over, SIGTERM, or the watched
@@ -36,7 +36,7 @@ public final class Main {
 
     public static void main(String[] args) throws Exception {
         if (args.length == 0 || args[0].equals("--help") || args[0].equals("-h")) {
-            System.out.println("usage: java -jar kval-workloads.jar churn|thp|fragment|cpu [--duration 30s|0] [--mb N] [--threads N]"
+            System.out.println("usage: java -jar kval-workloads.jar churn|thp|fragment|cpu [--duration 30s|0] [--mb N] [--max-mb N] [--threads N]"
                     + " [--dir D] [--watch-pid PID] [--sample-ms MS] [--proc DIR]");
             return;
         }
@@ -218,12 +218,13 @@ public final class Main {
     }
 
     /** Parsed command line; sizes default per workload (see each workload). */
-    record Options(String workload, Duration duration, long mb, int threads, Path dir, long watchPid, long sampleMs, Path proc,
-            List<String> raw) {
+    record Options(String workload, Duration duration, long mb, long maxMb, int threads, Path dir, long watchPid, long sampleMs,
+            Path proc, List<String> raw) {
         static Options parse(String[] a) {
             String w = a[0];
             Duration d = Duration.ofSeconds(30);
             long mb = -1;
+            long maxMb = 4096;
             int threads = Runtime.getRuntime().availableProcessors();
             Path dir = null;
             long watch = -1;
@@ -238,6 +239,7 @@ public final class Main {
                 switch (k) {
                     case "--duration" -> d = duration(v);
                     case "--mb" -> mb = Long.parseLong(v);
+                    case "--max-mb" -> maxMb = Long.parseLong(v);
                     case "--threads" -> threads = Integer.parseInt(v);
                     case "--dir" -> dir = Path.of(v);
                     case "--watch-pid" -> watch = Long.parseLong(v);
@@ -249,7 +251,7 @@ public final class Main {
             if (!List.of("churn", "thp", "fragment", "cpu").contains(w)) {
                 throw new IllegalArgumentException("unknown workload " + w + " (churn, thp, fragment, cpu)");
             }
-            return new Options(w, d, mb, threads, dir, watch, sample, proc, List.of(a));
+            return new Options(w, d, mb, maxMb, threads, dir, watch, sample, proc, List.of(a));
         }
 
         /** "30s", "500ms", "2m", "1h" or plain seconds; 0 = until killed. */
