@@ -41,7 +41,13 @@ public final class Initramfs {
     /** Loaded before the network comes up; everything else loads after dropbear starts. */
     static final List<String> NET_MODULES = List.of("virtio", "virtio_ring", "virtio_pci_modern_dev", "virtio_pci_legacy_dev",
             "virtio_pci", "failover", "net_failover", "virtio_net");
-    static final int FORMAT = 8;
+    static final int FORMAT = 9;
+    /**
+     * Carried but not loaded at boot (no boot-time cost): loaded on demand from {@value #HOSTROOT_MODULES_LIST} when a
+     * host booted with {@code QemuConfig.withHostRoot} mounts this machine's root over virtio-9p.
+     */
+    public static final List<String> HOSTROOT_MODULES = List.of("9p", "9pnet_virtio");
+    public static final String HOSTROOT_MODULES_LIST = "/etc/kval-modules.9p";
     /** Modules wanted in the guest (if they are modules, not builtin, in this kernel). */
     public static final List<String> WANTED_MODULES = List.of("irqbypass", "ccp", "kvm", "kvm-amd", "kvm-intel", "hwpoison-inject",
             "virtio", "virtio_ring", "virtio_pci_modern_dev", "virtio_pci_legacy_dev", "virtio_pci", "failover", "net_failover",
@@ -101,6 +107,7 @@ public final class Initramfs {
             }
             Files.writeString(root.resolve("etc/kval-modules.net"), lines(order.get(0)));
             Files.writeString(root.resolve("etc/kval-modules.kvm"), lines(order.get(1)));
+            Files.writeString(root.resolve(HOSTROOT_MODULES_LIST.substring(1)), lines(order.get(2)));
             Files.writeString(root.resolve("etc/kval-load.sh"), String.join("\n",
                     // The lists name this image's kernel's flat copies (<release>/<name>.ko). After a kexec into
                     // another kernel (SshHostProvider on an initramfs-rooted machine) the same root runs a kernel
@@ -247,11 +254,11 @@ public final class Initramfs {
 
     /**
      * Resolves NET_MODULES and WANTED_MODULES + their dependencies from modules.dep (builtin ones are simply absent),
-     * copies them decompressed; returns [network load order, remaining (KVM) load order].
+     * copies them decompressed, then HOSTROOT_MODULES; returns [network load order, KVM load order, 9p load order].
      */
     static List<List<String>> modules(KernelArtifact kernel, Path root) throws IOException {
         if (kernel.modulesDir().isEmpty()) {
-            return List.of(List.of(), List.of());
+            return List.of(List.of(), List.of(), List.of());
         }
         Path md = kernel.modulesDir().get();
         Map<String, List<String>> deps = new LinkedHashMap<>();
@@ -285,17 +292,26 @@ public final class Initramfs {
                 visit(p, deps, order, new LinkedHashSet<>());
             }
         }
+        int kvmCount = order.size();
+        for (String w : HOSTROOT_MODULES) {
+            String p = byName.get(norm(w + ".ko"));
+            if (p != null) {
+                visit(p, deps, order, new LinkedHashSet<>());
+            }
+        }
         String rel = kernel.release();
         List<String> net = new ArrayList<>();
         List<String> rest = new ArrayList<>();
+        List<String> ninep = new ArrayList<>();
         Path dest = Files.createDirectories(root.resolve("lib/modules").resolve(rel));
         int i = 0;
         for (String p : order) {
             String name = ModuleFiles.plainName(p);
             Files.write(dest.resolve(name), ModuleFiles.decompress(md.resolve(p)));
-            (i++ < netCount ? net : rest).add(rel + "/" + name);
+            (i < netCount ? net : i < kvmCount ? rest : ninep).add(rel + "/" + name);
+            i++;
         }
-        return List.of(net, rest);
+        return List.of(net, rest, ninep);
     }
 
     private static void visit(String p, Map<String, List<String>> deps, Set<String> order, Set<String> stack) {

@@ -9,11 +9,19 @@ import java.time.Duration;
  * mempolicy (C17, 6.19+) is tested where an allocation can really land on a node the vCPU is not on.
  */
 public record QemuConfig(String accel, String cpu, int memoryMb, int smp, Duration bootTimeout, String extraAppend,
-        Duration deadSilence, int numaNodes) {
+        Duration deadSilence, int numaNodes, boolean hostRoot) {
+
+    /** The 9p mount tag of this machine's root, shared read-only when {@link #hostRoot} is set. */
+    public static final String HOSTROOT_TAG = "hostroot";
+
+    public QemuConfig(String accel, String cpu, int memoryMb, int smp, Duration bootTimeout, String extraAppend,
+            Duration deadSilence, int numaNodes) {
+        this(accel, cpu, memoryMb, smp, bootTimeout, extraAppend, deadSilence, numaNodes, false);
+    }
 
     public QemuConfig(String accel, String cpu, int memoryMb, int smp, Duration bootTimeout, String extraAppend,
             Duration deadSilence) {
-        this(accel, cpu, memoryMb, smp, bootTimeout, extraAppend, deadSilence, 2);
+        this(accel, cpu, memoryMb, smp, bootTimeout, extraAppend, deadSilence, 2, false);
     }
 
     public static QemuConfig defaults() {
@@ -35,7 +43,7 @@ public record QemuConfig(String accel, String cpu, int memoryMb, int smp, Durati
         }
         QemuConfig d = defaults();
         return kvm ? new QemuConfig("kvm", "host", d.memoryMb(), d.smp(), d.bootTimeout(), d.extraAppend(), d.deadSilence(),
-                d.numaNodes()) : d;
+                d.numaNodes(), d.hostRoot()) : d;
     }
 
     static boolean hardwareVirt() {
@@ -52,19 +60,37 @@ public record QemuConfig(String accel, String cpu, int memoryMb, int smp, Durati
     }
 
     public QemuConfig withAppend(String append) {
-        return new QemuConfig(accel, cpu, memoryMb, smp, bootTimeout, append, deadSilence, numaNodes);
+        return new QemuConfig(accel, cpu, memoryMb, smp, bootTimeout, append, deadSilence, numaNodes, hostRoot);
     }
 
     public QemuConfig withBootTimeout(Duration d) {
-        return new QemuConfig(accel, cpu, memoryMb, smp, d, extraAppend, deadSilence, numaNodes);
+        return new QemuConfig(accel, cpu, memoryMb, smp, d, extraAppend, deadSilence, numaNodes, hostRoot);
     }
 
     public QemuConfig withSmp(int n) {
-        return new QemuConfig(accel, cpu, memoryMb, n, bootTimeout, extraAppend, deadSilence, numaNodes);
+        return new QemuConfig(accel, cpu, memoryMb, n, bootTimeout, extraAppend, deadSilence, numaNodes, hostRoot);
     }
 
     public QemuConfig withNumaNodes(int n) {
-        return new QemuConfig(accel, cpu, memoryMb, smp, bootTimeout, extraAppend, deadSilence, n);
+        return new QemuConfig(accel, cpu, memoryMb, smp, bootTimeout, extraAppend, deadSilence, n, hostRoot);
+    }
+
+    /**
+     * Shares this machine's root read-only into the guest over virtio-9p (tag {@value #HOSTROOT_TAG}), so programs the
+     * initramfs lacks (a JVM for kval's workloads) run in a chroot of it. Opt-in: the guest kernel under test can then
+     * read every file of this machine (read-only), and the device is one more thing on the boot path.
+     */
+    public QemuConfig withHostRoot(boolean on) {
+        return new QemuConfig(accel, cpu, memoryMb, smp, bootTimeout, extraAppend, deadSilence, numaNodes, on);
+    }
+
+    /** QEMU arguments for the host-root share (none unless {@link #hostRoot}). */
+    public java.util.List<String> hostRootArgs() {
+        if (!hostRoot) {
+            return java.util.List.of();
+        }
+        // multidevs=remap: / spans several host filesystems; without it their inode numbers could collide in the guest
+        return java.util.List.of("-virtfs", "local,path=/,mount_tag=" + HOSTROOT_TAG + ",security_model=none,readonly=on,multidevs=remap");
     }
 
     /** QEMU arguments for the NUMA topology: one RAM backend per node, all vCPUs on node 0; none for one node. */

@@ -167,6 +167,7 @@ public final class QemuHost implements Host {
                 "-append", ("console=ttyS0 panic=-1 loglevel=5 " + cfg.extraAppend()).strip(),
                 "-netdev", "user,id=n0,hostfwd=tcp:127.0.0.1:" + port + "-:22", "-device", "virtio-net-pci,netdev=n0"));
         c.addAll(cfg.numaArgs());
+        c.addAll(cfg.hostRootArgs());
         return c;
     }
 
@@ -487,6 +488,9 @@ public final class QemuHost implements Host {
         m.put("cpu", cfg.cpu());
         m.put("memoryMb", cfg.memoryMb());
         m.put("smp", cfg.smp());
+        if (cfg.hostRoot()) {
+            m.put("hostRoot", "this machine's / read-only over virtio-9p, tag " + QemuConfig.HOSTROOT_TAG);
+        }
         m.put("sshPort", port);
         if (hostKeyLine != null) {
             try {
