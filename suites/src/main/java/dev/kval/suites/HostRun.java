@@ -73,6 +73,10 @@ final class HostRun {
             stage = "provision";
             long t1 = System.nanoTime();
             QemuConfig qemu = plan.append() == null || plan.append().isBlank() ? null : QemuConfig.auto().withAppend(plan.append());
+            if (plan.stress() != null) {
+                // the stressor is a Java program: QEMU hosts run this machine's JVM from a read-only 9p share of its root
+                qemu = (qemu == null ? QemuConfig.auto() : qemu).withHostRoot(true);
+            }
             host = HostProviders.forSpec(spec, new HostProviders.Settings(plan.out(), name, agent.binary(), qemu,
                     plan.inventory(), say)).provision(kernel);
             hr.timing("provision", ms(t1));
@@ -99,9 +103,15 @@ final class HostRun {
                 AgentRun run;
                 say.accept(name + ": running the agent (suites " + String.join(",", agentSuites) + ")");
                 try (OutputStream ktap = Files.newOutputStream(ktapFile)) {
-                    progress = new KtapProgress(name, ktap, liveConsole, say);
-                    run = agent.run(host, remote, new AgentOptions(agentSuites, plan.casePattern(), plan.repeat(), plan.timeout(),
-                            plan.overall()), progress);
+                    KtapProgress sink = new KtapProgress(name, ktap, liveConsole, say);
+                    progress = sink;
+                    AgentOptions opts = new AgentOptions(agentSuites, plan.casePattern(), plan.repeat(), plan.timeout(), plan.overall());
+                    Host on = host;
+                    if (plan.stress() == null) {
+                        run = agent.run(on, remote, opts, sink);
+                    } else {
+                        run = StressStage.around(on, plan.stress(), dir, hr, say, () -> agent.run(on, remote, opts, sink));
+                    }
                 }
                 hr.file("ktap", name + "/agent.ktap");
                 hr.timing("run", ms(t3));

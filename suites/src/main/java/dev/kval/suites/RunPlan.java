@@ -26,7 +26,7 @@ import java.util.Map;
  * @param kvalVersion written into summary.json and Allure's environment
  */
 public record RunPlan(List<Target> targets, List<String> suites, String casePattern, Integer repeat, Integer timeout,
-        Duration overall, Path out, Path inventory, String append, String kvalVersion) {
+        Duration overall, Path out, Path inventory, String append, String kvalVersion, String stress) {
 
     /** One host to provision: {@code host} is a host spec (local, qemu, ssh:NAME); {@code kernel} may be null. */
     public record Target(String host, String kernel) {
@@ -45,6 +45,9 @@ public record RunPlan(List<Target> targets, List<String> suites, String casePatt
         suites = suites == null || suites.isEmpty() ? ALL_SUITES : List.copyOf(suites);
         overall = overall == null ? Duration.ofMinutes(20) : overall;
         kvalVersion = kvalVersion == null ? "unknown" : kvalVersion;
+        if (stress != null && !dev.kval.workload.Stressor.NAMES.contains(stress)) {
+            throw new IllegalArgumentException("unknown stressor '" + stress + "' (known: " + String.join(", ", dev.kval.workload.Stressor.NAMES) + ")");
+        }
         if (targets.isEmpty()) {
             throw new IllegalArgumentException("the run plan names no host (expected e.g. local,qemu=debian:7.3.4)");
         }
@@ -63,7 +66,7 @@ public record RunPlan(List<Target> targets, List<String> suites, String casePatt
                 "runs/suites-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
         RunPlan p = parse(hosts, suites);
         return new RunPlan(p.targets(), p.suites(), null, null, null, Duration.ofMinutes(20), Path.of(out), null, null,
-                System.getProperty("kval.version", "suites"));
+                System.getProperty("kval.version", "suites"), System.getProperty("kval.stress"));
     }
 
     /** Targets from {@code <host>[=<kernel spec>],...} and suites from a comma list (empty: all). */
@@ -90,7 +93,7 @@ public record RunPlan(List<Target> targets, List<String> suites, String casePatt
                 selected.add(s.strip());
             }
         }
-        return new RunPlan(targets, selected, null, null, null, null, Path.of("."), null, null, null);
+        return new RunPlan(targets, selected, null, null, null, null, Path.of("."), null, null, null, null);
     }
 
     /** The JUnit classes of the planned suites. */

@@ -42,6 +42,10 @@ public class RunCommand implements Callable<Integer> {
     @Option(names = "--append", description = "extra kernel command line for qemu hosts (e.g. debugging options)")
     String append;
 
+    @Option(names = "--stress", description = "run the agent under a stressor on the host: churn | thp | fragment | cpu; "
+            + "its measured effect (free 2M blocks, THP counters) goes to <host>/stress.json and summary.json")
+    String stress;
+
     @Option(names = "--out", description = "output directory (default: runs/<timestamp>)")
     Path out;
 
@@ -50,7 +54,7 @@ public class RunCommand implements Callable<Integer> {
         Path dir = out != null ? out : Path.of("runs", LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
         try {
             return new RunEngine(System.err).run(new RunEngine.Request(host, kernel, suites, casePattern, repeat, timeout, dir,
-                    Duration.ofSeconds(overall), inventory, append)).exitCode();
+                    Duration.ofSeconds(overall), inventory, append, stress)).exitCode();
         } catch (IllegalArgumentException | UnsupportedOperationException e) {
             System.err.println("kval run: " + e.getMessage());
             return 2;

@@ -32,15 +32,15 @@ public final class RunEngine {
 
     /** What to run. host/kernel may be null (auto-selection). */
     public record Request(String host, String kernel, List<String> suites, String casePattern, Integer repeat, Integer timeout,
-            Path out, Duration overall, Path inventory, String append) {
+            Path out, Duration overall, Path inventory, String append, String stress) {
         public Request(String host, String kernel, List<String> suites, String casePattern, Integer repeat, Integer timeout, Path out,
                 Duration overall) {
-            this(host, kernel, suites, casePattern, repeat, timeout, out, overall, null, null);
+            this(host, kernel, suites, casePattern, repeat, timeout, out, overall, null, null, null);
         }
 
         public Request(String host, String kernel, List<String> suites, String casePattern, Integer repeat, Integer timeout, Path out,
                 Duration overall, Path inventory) {
-            this(host, kernel, suites, casePattern, repeat, timeout, out, overall, inventory, null);
+            this(host, kernel, suites, casePattern, repeat, timeout, out, overall, inventory, null, null);
         }
     }
 
@@ -63,7 +63,7 @@ public final class RunEngine {
         Files.createDirectories(req.out());
         RunPlan.Target target = chooseTarget(req, summary);
         RunPlan plan = new RunPlan(List.of(target), req.suites(), req.casePattern(), req.repeat(), req.timeout(), req.overall(),
-                req.out(), req.inventory(), req.append(), version);
+                req.out(), req.inventory(), req.append(), version, req.stress());
         Path results = req.out().resolve("allure-results");
         KernelCache.deleteTree(results); // a reused --out must not mix another run's results into the report
         AllureLifecycle allure = new AllureLifecycle(new FileSystemResultsWriter(results));

@@ -143,10 +143,27 @@ class RunEngineTest {
     }
 
     @Test
+    void hugepageSuiteUnderFragmentationKeepsTheStressorsMeasuredEffect() throws Exception {
+        Path out = tmp.resolve("stress");
+        RunSummary s = new RunEngine(new PrintStream(System.err, true)).run(new RunEngine.Request("qemu", "debian:7.3.4",
+                List.of("hugepage"), null, null, null, out, Duration.ofMinutes(10), null, null, "fragment"));
+        JsonNode host = RunSummary.read(out.resolve("summary.json")).path("hosts").get(0);
+        assertTrue(host.path("failure").isMissingNode() || host.path("failure").isNull(), "host failed: " + host.path("failure"));
+        Path stress = out.resolve(host.path("name").asText()).resolve("stress.json");
+        assertTrue(Files.isRegularFile(stress), "no stress.json in " + stress.getParent());
+        JsonNode e = new com.fasterxml.jackson.databind.ObjectMapper().readTree(Files.readString(stress));
+        assertTrue(e.toString().contains("7.3.4"), "the effect must be measured inside the guest, not here: " + e.toString().substring(0, 200));
+        long before = host.path("info").path("stressFree2mBefore").asLong(-1);
+        long min = host.path("info").path("stressFree2mMin").asLong(-1);
+        assertTrue(before > 0 && min >= 0 && min < before, "fragmentation must show as fewer free 2M blocks: before " + before + ", min " + min);
+        assertTrue(s.exitCode() <= 1, "the hugepage verdicts under stress are the kernel's, never infra: exit " + s.exitCode());
+    }
+
+    @Test
     void kernelPanicAtBootIsAttributedToTheKernelWithTheSplat() throws Exception {
         Path out = tmp.resolve("panic");
         RunSummary s = new RunEngine(new PrintStream(System.err, true)).run(new RunEngine.Request("qemu", "debian:7.3.4", List.of("api"),
-                null, null, null, out, Duration.ofMinutes(5), null, "rdinit=/bin/false"));
+                null, null, null, out, Duration.ofMinutes(5), null, "rdinit=/bin/false", null));
         assertEquals(1, s.exitCode(), "a kernel crash is a failure, not an infrastructure problem");
         JsonNode f = RunSummary.read(out.resolve("summary.json")).path("hosts").get(0).path("failure");
         assertEquals("KERNEL", f.path("attribution").asText());
