@@ -3,6 +3,7 @@
  * -> KVM_RUN -1/EHWPOISON + MEMORY_FAULT -> host SIGBUS -> KVM_X86_SET_MCE -> guest
  * vector-18 handler sees MC1_ADDR == GPA -> punch -> fresh zero page. */
 #include "kval.h"
+#include <sys/mount.h>
 #include <string.h>
 #include <stdlib.h>
 #include <unistd.h>
@@ -236,9 +237,106 @@ static void p_nocr4(void)
 	unpoison(pfn);
 }
 
+/* tracefs, mounted if needed (QEMU hosts boot a bare initramfs) */
+static const char *tracefs(void)
+{
+	static const char *const dirs[] = {"/sys/kernel/tracing", "/sys/kernel/debug/tracing"};
+	char p[128];
+	for (int pass = 0; pass < 2; pass++) {
+		for (size_t i = 0; i < ARRAY_SIZE(dirs); i++) {
+			snprintf(p, sizeof(p), "%s/events/kvmmmu/kvm_mmu_spte_requested/enable", dirs[i]);
+			if (!access(p, W_OK))
+				return dirs[i];
+		}
+		if (!pass)
+			mount("tracefs", dirs[0], "tracefs", 0, NULL);
+	}
+	return NULL;
+}
+
+/* The PFN KVM mapped for gfn, from the kvmmmu:kvm_mmu_spte_requested events ("gfn %llx pfn %llx level %d ...").
+ * A private page has no host mapping, so neither pagemap nor the memslot's HVA can name it. */
+static u64 trace_pfn(const char *tr, u64 gfn)
+{
+	char p[160], line[512];
+	snprintf(p, sizeof(p), "%s/trace", tr);
+	FILE *f = fopen(p, "r");
+	u64 pfn = 0;
+	while (f && fgets(line, sizeof(line), f)) {
+		const char *g = strstr(line, "kvm_mmu_spte_requested: gfn ");
+		unsigned long long tg, tp;
+		if (g && sscanf(g, "kvm_mmu_spte_requested: gfn %llx pfn %llx", &tg, &tp) == 2 && tg == gfn)
+			pfn = tp;
+	}
+	if (f)
+		fclose(f);
+	return pfn;
+}
+
+static void trace_event(const char *tr, const char *on)
+{
+	char p[160];
+	snprintf(p, sizeof(p), "%s/events/kvmmmu/kvm_mmu_spte_requested/enable", tr);
+	write_str(p, on);
+}
+
+/* B8: poison of a PRIVATE guest_memfd page (SW_PROTECTED VM, gmem without mmap): the next private access exits
+ * with EHWPOISON and a MEMORY_FAULT flagged PRIVATE naming the GPA. */
 static void p_b8(void)
 {
-	skip_rest("private PFN lookup (kvmmmu tracepoint) not implemented in this agent");
+	if (!C.hwpoison_inject) {
+		skip_rest("needs hwpoison_inject (debugfs hwpoison/corrupt-pfn)");
+		return;
+	}
+	const char *tr = tracefs();
+	if (!tr) {
+		skip_rest("needs tracefs with the kvmmmu:kvm_mmu_spte_requested event (CONFIG_EVENT_TRACING) to find a private page's PFN");
+		return;
+	}
+	struct vm v;
+	struct ures r;
+	if (vm_create(&v, KVM_X86_SW_PROTECTED_VM, 0, 0)) {
+		error_rest("KVM_CREATE_VM(SW_PROTECTED) failed");
+		return;
+	}
+	u8 *shared = map_aligned(NPG * PS, 2 * MB, 0);
+	int g = gmem_create(v.fd, NPG * PS, 0);
+	int e = g < 0 ? -g : set_region2(v.fd, 1, KVM_MEM_GUEST_MEMFD, TEST_GPA, NPG * PS, shared, g, 0);
+	if (!e)
+		e = set_attributes(v.fd, TEST_GPA, NPG * PS, KVM_MEMORY_ATTRIBUTE_PRIVATE);
+	if (e) {
+		error_rest("private gmem slot setup: %s", errname(e));
+		vm_destroy(&v);
+		return;
+	}
+	const u64 gpa = TEST_GPA + TGT * PS;
+	char path[160];
+	snprintf(path, sizeof(path), "%s/trace", tr);
+	write_str(path, "");
+	trace_event(tr, "1");
+	guest_cmd(&v, G_FILL, TEST_GPA, 0x5a, NPG * PS, 0, &r);
+	trace_event(tr, "0");
+	diag("guest fill of the private pages: %s", ures_str(&r));
+	u64 pfn = r.st == U_OK ? trace_pfn(tr, gpa >> 12) : 0;
+	observed("0x%llx", (unsigned long long)pfn);
+	leaf_ok("B8.private_pfn_from_kvmmmu_trace", pfn != 0, "no kvm_mmu_spte_requested event for gfn 0x%llx",
+		(unsigned long long)(gpa >> 12));
+	e = pfn ? inject_pfn(pfn) : ENOENT;
+	usleep(10000);
+	observed("%s", errname(e));
+	leaf_ok("B8.private_inject_rc", e == 0 || e == EBUSY, "corrupt-pfn of the private page failed");
+	guest_cmd(&v, G_READ64, gpa, 0, 0, 0, &r);
+	diag("guest private read after poison: %s", ures_str(&r));
+	observed("%s", r.st == U_ERR ? errname(r.err) : "no_error");
+	leaf_ok("B8.private_ehwpoison_exit", r.st == U_ERR && r.err == EHWPOISON && r.exit_reason == KVM_EXIT_MEMORY_FAULT,
+		"expected KVM_RUN -1/EHWPOISON with KVM_EXIT_MEMORY_FAULT");
+	observed("gpa=0x%llx,size=0x%llx,flags=0x%llx", (unsigned long long)r.mf_gpa, (unsigned long long)r.mf_size,
+		 (unsigned long long)r.mf_flags);
+	leaf_ok("B8.private_fault_flags_private", r.mf_flags == KVM_MEMORY_EXIT_FLAG_PRIVATE && r.mf_gpa == gpa &&
+		r.mf_size == PS, "memory_fault fields (flags PRIVATE, gpa, 4096)");
+	vm_destroy(&v);
+	close(g);
+	unpoison(pfn);
 }
 
 static void p_b9(void)
@@ -280,8 +378,8 @@ struct kcase poison_cases[] = {
 	{"poison.pfn_unmapped", PN | N_INJECT, 60, p_pfn_unmapped, METHOD_LEAVES("pfn_unmapped")},
 	{"poison.B7_nocr4", PN, 60, p_nocr4, {"B7.nocr4_set_mce_rc", "B7.nocr4_nothing_queued", "B7.nocr4_shutdown",
 	  NULL}},
-	{"poison.B8", N_ROOT | N_MF | N_SWPROT, 60, p_b8, {"B8.private_ehwpoison_exit", "B8.private_fault_flags_private",
-	  NULL}},
+	{"poison.B8", N_ROOT | N_MF | N_SWPROT | N_GMEM, 60, p_b8, {"B8.private_pfn_from_kvmmmu_trace", "B8.private_inject_rc",
+	  "B8.private_ehwpoison_exit", "B8.private_fault_flags_private", NULL}},
 	{"poison.B9", PN | N_INJECT, 60, p_b9, {"B9.close_poisoned_gmem_no_crash", "B9.unpoison_after_close", NULL}},
 };
 int poison_ncases = ARRAY_SIZE(poison_cases);

@@ -46,9 +46,10 @@ public final class Verdict {
             case XFAIL -> allure.label("xfail", leaf.reason());
             case SKIP -> {
                 Optional<LeafRules.Row> must = mustRun.find(host.kernelRelease(), leaf.name());
-                // This machine without /dev/kvm is a fact of the environment that the reason states, not a capability
+                // A machine without /dev/kvm is a fact of the environment that the reason states, not a capability
                 // kval lost; inside a QEMU guest the same reason would mean kval failed to load KVM, so it still fails.
-                boolean machineHasNoKvm = host.hostClass().equals("local") && leaf.reason().startsWith("no /dev/kvm");
+                // Same for a bare-metal (ssh) machine: its /dev/kvm is the machine's, not something kval loads.
+                boolean machineHasNoKvm = !host.hostClass().equals("qemu") && leaf.reason().startsWith("no /dev/kvm");
                 if (must.isPresent() && !machineHasNoKvm) {
                     Assertions.fail(Blame.TEST.message(leaf.name() + " skipped on " + host.label() + " (" + leaf.reason()
                             + ") but must run there (kval lost a capability: deployment, modules, probing): " + must.get().text()));
