@@ -82,7 +82,7 @@ public final class RunSession {
                 agentSha256 = BzImage.sha256(agent.binary());
                 HostRun runner = new HostRun(plan, agent, say);
                 for (RunPlan.Target t : plan.targets()) {
-                    HostUnderTest h = runner.run(t);
+                    HostUnderTest h = runWithInfraRetries(runner, t, say);
                     summary.add(h.result());
                     out.add(h);
                 }
@@ -107,5 +107,31 @@ public final class RunSession {
         }
         summary.finish();
         summary.write(plan.out());
+    }
+
+    /** A host whose failure is the infrastructure's (boot timeout, SSH, QEMU) is tried again this many times. */
+    static final int INFRA_RETRIES = 2;
+    /** Stages where a retry can help; a kernel spec that does not resolve or a bad plan fails at once. */
+    static final java.util.Set<String> RETRIED_STAGES = java.util.Set.of("provision", "deploy", "run", "kselftest");
+
+    /**
+     * Runs one target; an infrastructure failure (never a kernel one: a panic is the verdict) is retried up to
+     * {@link #INFRA_RETRIES} times, and the attempts that failed are recorded in the host's result as retries.
+     */
+    static HostUnderTest runWithInfraRetries(HostRun runner, RunPlan.Target t, java.util.function.Consumer<String> say) {
+        java.util.List<String> failed = new java.util.ArrayList<>();
+        HostUnderTest h = runner.run(t);
+        while (h.failed().isPresent() && h.failed().get().attribution() == dev.kval.host.Attribution.INFRASTRUCTURE
+                && RETRIED_STAGES.contains(h.result().failure().stage()) && failed.size() < INFRA_RETRIES) {
+            failed.add(h.result().failure().stage() + ": " + h.failed().get().getMessage());
+            say.accept(t.label() + ": infrastructure failure, retry " + failed.size() + "/" + INFRA_RETRIES + ": "
+                    + h.failed().get().getMessage());
+            h = runner.run(t);
+        }
+        if (!failed.isEmpty()) {
+            h.result().info().put("infraRetries", failed.size());
+            h.result().info().put("infraRetryReasons", failed);
+        }
+        return h;
     }
 }

@@ -143,6 +143,25 @@ class RunEngineTest {
     }
 
     @Test
+    void unreachableMachineIsRetriedThenIncompleteWithTheRetriesRecorded() throws Exception {
+        dev.kval.host.ssh.ClientKey key = dev.kval.host.ssh.ClientKey.defaultKey();
+        Path inv = tmp.resolve("dead-inventory.json");
+        try (dev.kval.host.ssh.LocalSshd sshd = new dev.kval.host.ssh.LocalSshd(tmp.resolve("sshd-dead"), key).start()) {
+            // a real machine's pinned key and port, then the machine goes away: connection refused is infrastructure
+            Path known = Files.copy(sshd.knownHosts(), tmp.resolve("dead-known_hosts"));
+            Files.writeString(inv, "{\"hosts\": {\"gone\": {\"address\": \"127.0.0.1\", \"port\": " + sshd.port()
+                    + ", \"user\": \"" + System.getProperty("user.name") + "\", \"knownHosts\": \"" + known + "\"}}}");
+        }
+        Path out = tmp.resolve("gone");
+        RunSummary s = new RunEngine(new PrintStream(System.err, true)).run(new RunEngine.Request("ssh:gone", null, List.of("api"),
+                "api.caps.*", null, null, out, Duration.ofMinutes(2), inv));
+        assertEquals(2, s.exitCode(), "an unreachable machine makes the run incomplete, never failed or passed");
+        JsonNode h = RunSummary.read(out.resolve("summary.json")).path("hosts").get(0);
+        assertEquals("INFRASTRUCTURE", h.path("failure").path("attribution").asText());
+        assertEquals(2, h.path("info").path("infraRetries").asInt(), "infrastructure failures are retried twice: " + h);
+    }
+
+    @Test
     void hugepageSuiteUnderFragmentationKeepsTheStressorsMeasuredEffect() throws Exception {
         Path out = tmp.resolve("stress");
         RunSummary s = new RunEngine(new PrintStream(System.err, true)).run(new RunEngine.Request("qemu", "debian:7.3.4",
