@@ -190,11 +190,9 @@ final class HostRun {
             }
             return;
         }
-        Object taint = hr.info().get("taintedBeforeRun");
+        Map<String, Object> recorded = new java.util.LinkedHashMap<>(hr.info()); // taint, stressor effect: keep them
         hr.info(host.info());
-        if (taint != null) {
-            hr.info().put("taintedBeforeRun", taint);
-        }
+        hr.info().putAll(recorded);
         try {
             Optional<Path> log = host.consoleLog();
             if (log.isPresent() && Files.exists(log.get())) {
