@@ -76,14 +76,14 @@ public final class KernelSelection {
     }
 
     static List<String> items(String expr) {
-        if (expr == null || expr.isBlank()) {
-            throw new IllegalArgumentException("empty --kernels (expected e.g. 'debian:6.12..debian:7.3.4' or 'debian:7.1.13,debian:7.2.6')");
-        }
         List<String> out = new ArrayList<>();
-        for (String s : expr.split(",")) {
+        for (String s : expr == null ? new String[0] : expr.split(",")) {
             if (!s.isBlank()) {
                 out.add(s.strip());
             }
+        }
+        if (out.isEmpty()) {
+            throw new IllegalArgumentException("empty --kernels (expected e.g. 'debian:6.12..debian:7.3.4' or 'debian:7.1.13,debian:7.2.6')");
         }
         return out;
     }
