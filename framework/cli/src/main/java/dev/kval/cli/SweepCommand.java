@@ -1,10 +1,12 @@
 package dev.kval.cli;
 
 import dev.kval.host.qemu.QemuConfig;
+import dev.kval.kernel.KernelCache;
 import dev.kval.kernel.KernelResolver;
 import dev.kval.sweep.KernelRun;
 import dev.kval.sweep.Sweep;
 import dev.kval.sweep.SweepBench;
+import dev.kval.sweep.SweepKernel;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.LocalDateTime;
@@ -54,6 +56,12 @@ public class SweepCommand implements Callable<Integer> {
     @Mixin
     Args args;
 
+    @Option(names = "--list", description = "print the kernels the expression selects, in version order, and whether each is cached; run nothing")
+    boolean list;
+
+    @Option(names = "--download-only", description = "download and verify every selected kernel into the cache; run nothing")
+    boolean downloadOnly;
+
     static Sweep sweep() {
         return new Sweep(KernelResolver.defaults(), QemuConfig.auto(), System.err);
     }
@@ -61,6 +69,19 @@ public class SweepCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         try {
+            if (list || downloadOnly) {
+                Sweep sweep = sweep();
+                List<SweepKernel> ks = sweep.select(args.kernels);
+                if (downloadOnly) {
+                    System.err.println("kval sweep: " + sweep.prefetch(ks) + " of " + ks.size() + " kernel(s) downloaded, the rest were cached");
+                }
+                KernelCache cache = KernelCache.defaultCache();
+                for (SweepKernel k : ks) {
+                    System.out.println(k.label() + "\t" + k.packageVersion() + "\t" + k.spec() + "\t"
+                            + (cache.lookup(k.spec()).isPresent() ? "cached" : "not cached"));
+                }
+                return 0;
+            }
             Sweep.Result r = sweep().run(args.options("sweep"));
             if (r.runs().stream().anyMatch(k -> k.health() == KernelRun.Health.BROKEN && "INFRASTRUCTURE".equals(k.attribution()))) {
                 return 2;

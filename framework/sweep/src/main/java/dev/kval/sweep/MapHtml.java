@@ -32,7 +32,11 @@ final class MapHtml {
                 .append("small{color:#555;font-family:monospace}.legend span{padding:0 6px;margin-right:4px;border:1px solid #ddd}\n")
                 .append("#only:checked~table.map tr.plain{display:none}ul.cp li{margin:2px 0}code{font-size:12px}\n")
                 .append("</style></head><body>\n<h1>kval behaviour map</h1>\n<p>");
-        meta.forEach((k, v) -> h.append("<b>").append(esc(k)).append("</b>: ").append(esc(String.valueOf(v))).append(" &nbsp; "));
+        meta.forEach((k, v) -> {
+            if (v != null) {
+                h.append("<b>").append(esc(k)).append("</b>: ").append(esc(String.valueOf(v))).append(" &nbsp; ");
+            }
+        });
         h.append("</p>\n<p class=\"legend\">")
                 .append("<span style=\"background:#e3f6e3\">P pass</span><span style=\"background:#f9c9c9\">F fail</span>")
                 .append("<span style=\"background:#f1f1f1\">S skip</span><span style=\"background:#eef6d8\">X xfail</span>")

@@ -14,7 +14,7 @@ import java.util.Locale;
 public final class SweepBench {
     /** seqSumMs: sum of the per-kernel wall times of the sequential pass; the ratio is seqSumMs / sweepWallMs. */
     public record Report(List<SweepKernel> kernels, String suites, int downloaded, int jobs, Sweep.Result sequential, Sweep.Result sweep,
-            long seqSumMs, List<String> disagreements, int comparedCells) {
+            long seqSumMs, List<String> disagreements, int comparedCells, int observedDiffer) {
         public double ratio() {
             return sweep.wallMs() == 0 ? 0 : (double) seqSumMs / sweep.wallMs();
         }
@@ -34,26 +34,33 @@ public final class SweepBench {
         Sweep.Result par = sweep.run(o.withJobs(jobs).withOut(o.out().resolve("sweep")), ks);
         long sum = seq.runs().stream().mapToLong(KernelRun::wallMs).sum();
         List<String> diff = new ArrayList<>();
-        int compared = compare(seq.map(), par.map(), diff);
-        return new Report(ks, o.suites().isEmpty() ? "all" : String.join(",", o.suites()), downloaded, jobs, seq, par, sum, diff, compared);
+        int[] observed = new int[1];
+        int compared = compare(seq.map(), par.map(), diff, observed);
+        return new Report(ks, o.suites().isEmpty() ? "all" : String.join(",", o.suites()), downloaded, jobs, seq, par, sum, diff, compared, observed[0]);
     }
 
-    /** Cells whose behaviour differs between the two maps (verdict, and observed value unless a measurement). */
-    static int compare(BehaviourMap a, BehaviourMap b, List<String> out) {
+    /**
+     * Cells whose verdict differs between the two maps (into out), and how many observed values differ (returned in
+     * observedOut[0]): an observed value moving between two boots of the same kernel is a measurement (inode numbers,
+     * kB of page cache), so only verdicts decide whether the parallel sweep changed results.
+     */
+    static int compare(BehaviourMap a, BehaviourMap b, List<String> out, int[] observedOut) {
         int n = 0;
         for (BehaviourMap.Row ra : a.rows()) {
             BehaviourMap.Row rb = b.row(ra.leaf());
             if (rb == null) {
-                out.add(ra.leaf() + ": only in the sequential map");
+                out.add(ra.leaf() + ": only in the one-at-a-time map");
                 continue;
             }
-            boolean obs = !ra.measurement() && !rb.measurement();
             for (int i = 0; i < ra.cells().size() && i < rb.cells().size(); i++) {
                 n++;
-                String da = BehaviourMap.describe(ra.cells().get(i), obs);
-                String db = BehaviourMap.describe(rb.cells().get(i), obs);
-                if (!da.equals(db)) {
-                    out.add(ra.leaf() + " on " + a.columns().get(i).label() + ": sequential " + da + ", sweep " + db);
+                BehaviourMap.Cell ca = ra.cells().get(i);
+                BehaviourMap.Cell cb = rb.cells().get(i);
+                if (!BehaviourMap.describe(ca, false).equals(BehaviourMap.describe(cb, false))) {
+                    out.add(ra.leaf() + " on " + a.columns().get(i).label() + ": one at a time " + BehaviourMap.describe(ca, true)
+                            + ", sweep " + BehaviourMap.describe(cb, true));
+                } else if (!java.util.Objects.equals(ca.observed(), cb.observed())) {
+                    observedOut[0]++;
                 }
             }
         }
@@ -76,9 +83,11 @@ public final class SweepBench {
                 r.sweep().wallMs() / 1000.0));
         b.append(String.format(Locale.ROOT, "ratio (sum of per-kernel runs / sweep wall time): %.2fx on %d core(s)%n", r.ratio(),
                 Runtime.getRuntime().availableProcessors()));
-        b.append(r.disagreements().isEmpty() ? String.format(Locale.ROOT, "maps agree: %d cells, same verdicts and observed values%n", r.comparedCells())
-                : String.format(Locale.ROOT, "maps DISAGREE on %d of %d cells, e.g. %s%n", r.disagreements().size(), r.comparedCells(),
+        b.append(r.disagreements().isEmpty() ? String.format(Locale.ROOT, "verdicts agree: %d cells%n", r.comparedCells())
+                : String.format(Locale.ROOT, "verdicts DISAGREE on %d of %d cells, e.g. %s%n", r.disagreements().size(), r.comparedCells(),
                         String.join("; ", r.disagreements().subList(0, Math.min(3, r.disagreements().size())))));
+        b.append(String.format(Locale.ROOT, "observed values differing between the two boots: %d cells (measurements: inode numbers, kB, ...)%n",
+                r.observedDiffer()));
         return b.toString();
     }
 }

@@ -15,6 +15,7 @@ class KernelSelectionTest {
             c("6.12.43+deb12", "6.12.43-1~deb12u1"),
             c("6.12.117+deb12", "6.12.117-1~deb12u1"),
             c("6.12.117+deb13", "6.12.117-1"),
+            c("6.12", "6.12.118-1~deb12u1"),
             c("6.17.13+deb13", "6.17.13-1~bpo13+1"),
             c("6.18.5+deb13", "6.18.5-1~bpo13+1"),
             c("7.1.13+deb13", "7.1.13-1~bpo13+1"),
@@ -35,6 +36,7 @@ class KernelSelectionTest {
         assertEquals(List.of("6.12.43+deb12", "6.12.117+deb12", "6.12.117+deb13", "6.17.13+deb13", "6.18.5+deb13", "7.1.13+deb13",
                 "7.2.6+deb13", "7.3.4+deb13"), labels("debian:6.12..debian:7.3.4"));
         assertEquals(List.of("6.17.13+deb13", "6.18.5+deb13"), labels("debian:6.17..6.18"));
+        assertEquals(List.of("6.12.117+deb13"), labels("debian:6.12"), "the 6.12 meta package (no kernel) is never picked");
         assertEquals(List.of("7.2.6+deb13", "7.3.4+deb13"), labels("debian:7.2.."));
     }
 
