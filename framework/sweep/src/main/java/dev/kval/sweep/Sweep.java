@@ -62,8 +62,9 @@ public final class Sweep {
     private final QemuConfig qemu;
     private final PrintStream err;
 
+    /** Routes the resolver's log (downloads, pool fetches, cache hits) into the sweep's progress on err. */
     public Sweep(KernelResolver resolver, QemuConfig qemu, PrintStream err) {
-        this.resolver = resolver;
+        this.resolver = resolver.log(this::say);
         this.qemu = qemu;
         this.err = err;
     }
@@ -95,9 +96,12 @@ public final class Sweep {
     /** Resolves every kernel (one thread, in order), warming the cache; returns how many were downloaded. */
     public int prefetch(List<SweepKernel> ks) throws IOException {
         int downloaded = 0;
-        for (SweepKernel k : ks) {
-            KernelArtifact a = resolveWithRetry(k);
+        for (int i = 0; i < ks.size(); i++) {
+            long t = System.nanoTime();
+            KernelArtifact a = resolveWithRetry(ks.get(i));
             downloaded += a.cacheHit() ? 0 : 1;
+            say("[" + (i + 1) + "/" + ks.size() + "] " + ks.get(i).label() + ": " + (a.cacheHit() ? "cached" : "downloaded and verified in "
+                    + (System.nanoTime() - t) / 100_000_000 / 10.0 + " s") + " (" + a.release() + ", sha256 " + a.sha256().substring(0, 12) + ")");
         }
         return downloaded;
     }
