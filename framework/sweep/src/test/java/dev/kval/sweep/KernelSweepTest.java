@@ -93,6 +93,49 @@ class KernelSweepTest {
         assertFalse(r.map().changes().isEmpty());
     }
 
+    /**
+     * A kernel that cannot boot is retried once, then called BROKEN with the blame on the kernel, and still gets its
+     * column: a real 7.3.4 told to run an init that does not exist panics ("No working init found") on every boot.
+     */
+    @Test
+    void kernelThatPanicsAtBootIsRetriedOnceThenBrokenAndBlamedOnTheKernel() throws Exception {
+        QemuConfig cfg = QemuConfig.auto().withAppend("rdinit=/kval-no-such-init init=/kval-no-such-init");
+        Sweep.Result r = new Sweep(KernelResolver.defaults(), cfg, System.err)
+                .run(new Sweep.Options("debian:7.3.4", List.of("api"), null, null, 1, tmp, Duration.ofMinutes(5)));
+        assertEquals(1, r.runs().size());
+        KernelRun k = r.runs().get(0);
+        assertEquals(KernelRun.Health.BROKEN, k.health());
+        assertEquals("KERNEL", k.attribution(), k.failure());
+        assertEquals(2, k.attempts().size(), "one retry");
+        for (KernelRun.Attempt a : k.attempts()) {
+            assertEquals("boot", a.stage());
+            assertTrue(a.message().contains("panic"), a.message());
+            assertTrue(Files.readString(a.dir().resolve("console.log")).contains("Kernel panic"), "console of " + a.dir());
+        }
+        assertTrue(r.map().rows().isEmpty(), "no leaves without a run");
+        JsonNode json = MapFiles.JSON.readTree(tmp.resolve(MapFiles.JSON_FILE).toFile());
+        JsonNode kj = json.path("kernels").get(0);
+        assertEquals("BROKEN", kj.path("health").asText());
+        assertEquals("KERNEL", kj.path("attribution").asText());
+        assertEquals(2, kj.path("attempts").size());
+        assertTrue(Files.readString(tmp.resolve(MapFiles.HTML_FILE)).contains("7.3.4+deb13 [BROKEN KERNEL]"));
+    }
+
+    /** QEMU itself refusing to start is the infrastructure's fault, never the kernel's. */
+    @Test
+    void qemuThatCannotStartIsBlamedOnTheInfrastructure() throws Exception {
+        QemuConfig d = QemuConfig.auto();
+        QemuConfig cfg = new QemuConfig(d.accel(), "kval-no-such-cpu", d.memoryMb(), d.smp(), d.bootTimeout(), d.extraAppend(), d.deadSilence(),
+                d.numaNodes());
+        Sweep.Result r = new Sweep(KernelResolver.defaults(), cfg, System.err)
+                .run(new Sweep.Options("debian:7.3.4", List.of("api"), null, null, 1, tmp, Duration.ofMinutes(5)));
+        KernelRun k = r.runs().get(0);
+        assertEquals(KernelRun.Health.BROKEN, k.health());
+        assertEquals("INFRASTRUCTURE", k.attribution(), k.failure());
+        assertEquals(2, k.attempts().size());
+        assertTrue(String.join("\n", k.attempts().get(1).evidence()).contains("kval-no-such-cpu"), k.attempts().get(1).evidence().toString());
+    }
+
     /** Progress goes to the build log and into a buffer the test reads. */
     private static final class Tee extends OutputStream {
         private final OutputStream a;
