@@ -96,12 +96,24 @@ public final class Sweep {
     /** Resolves every kernel (one thread, in order), warming the cache; returns how many were downloaded. */
     public int prefetch(List<SweepKernel> ks) throws IOException {
         int downloaded = 0;
+        List<String> failed = new ArrayList<>();
         for (int i = 0; i < ks.size(); i++) {
             long t = System.nanoTime();
-            KernelArtifact a = resolveWithRetry(ks.get(i));
+            KernelArtifact a;
+            try {
+                a = resolveWithRetry(ks.get(i));
+            } catch (IOException e) {
+                // keep going: one unreachable package should not stop the rest from being cached
+                failed.add(ks.get(i).label() + ": " + e.getMessage());
+                say("[" + (i + 1) + "/" + ks.size() + "] " + ks.get(i).label() + ": FAILED: " + e.getMessage());
+                continue;
+            }
             downloaded += a.cacheHit() ? 0 : 1;
             say("[" + (i + 1) + "/" + ks.size() + "] " + ks.get(i).label() + ": " + (a.cacheHit() ? "cached" : "downloaded and verified in "
                     + (System.nanoTime() - t) / 100_000_000 / 10.0 + " s") + " (" + a.release() + ", sha256 " + a.sha256().substring(0, 12) + ")");
+        }
+        if (!failed.isEmpty()) {
+            throw new IOException(failed.size() + " kernel(s) could not be resolved (the others are cached): " + String.join("; ", failed));
         }
         return downloaded;
     }
