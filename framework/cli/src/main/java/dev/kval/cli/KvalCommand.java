@@ -8,6 +8,6 @@ import picocli.CommandLine.Command;
 @Command(name = "kval", mixinStandardHelpOptions = true, versionProvider = VersionCommand.Provider.class,
         description = "Validates candidate Linux kernels' KVM guest_memfd on real hosts.",
         subcommands = {VersionCommand.class, KtapCommand.class, ConsoleCommand.class, RunCommand.class,
-                BenchCommand.class})
+                BenchCommand.class, SweepCommand.class})
 public class KvalCommand {
 }
