@@ -138,6 +138,11 @@ int set_attributes(int vm, u64 gpa, u64 size, u64 attrs);	/* 0 or errno */
 long check_ext(int fd, long cap);
 int stats_read(int statsfd, const char *name, u64 *val);
 
+/* ----------------------------------------------------------------- trace.c */
+const char *tracefs_dir(void);	/* NULL without tracefs + the kvmmmu event */
+int spte_trace(const char *tr, int on);	/* on clears the buffer first */
+u64 spte_trace_scan(const char *tr, u64 want, long levels[4]);
+
 /* ----------------------------------------------------------------- guest.c */
 #define SLOT0_SIZE (2 * MB)
 #define MAILBOX 0x90000ULL

@@ -26,8 +26,13 @@ static int touch(struct vm *v, u64 gpa, u64 len, int wr)
 	return run_ok(v, &r, "touch");
 }
 
-/* anonymous THP (or hugetlb) slot at 4G: returns pages_2m delta, or -1 on setup failure */
-static long control(int hugetlb, char *why, size_t wn)
+static void trace_agrees(const char *ltr, const char *tr, long d4, long d2);
+static long ctl_d4, ctl_d2;		/* the last control's stats deltas, for its tracefs cross-check */
+static const char *ctl_tr;
+
+/* anonymous THP (or hugetlb) slot at 4G: returns pages_2m delta, or -1 on setup failure; with trace, the
+ * kvmmmu events of the touch are recorded for trace_agrees() */
+static long control(int hugetlb, char *why, size_t wn, int trace)
 {
 	struct vm v;
 	long d = -1;
@@ -49,9 +54,15 @@ static long control(int hugetlb, char *why, size_t wn)
 	memset(m, 0x3c, RSZ);
 	long ahp = meminfo_kb("AnonHugePages");
 	int e = set_region1(v.fd, 1, 0, TEST_GPA, RSZ, m);
+	ctl_tr = trace ? tracefs_dir() : NULL;
+	if (ctl_tr)
+		spte_trace(ctl_tr, 1);
 	struct pst a = stats(&v);
 	int ok = !e && touch(&v, TEST_GPA, RSZ, 0);
 	struct pst b = stats(&v);
+	if (ctl_tr)
+		spte_trace(ctl_tr, 0);
+	ctl_d4 = (long)(b.k4 - a.k4), ctl_d2 = (long)(b.m2 - a.m2);
 	d = ok ? (long)(b.m2 - a.m2) : -1;
 	diag("%s control: slot %s, AnonHugePages %ld kB; pages_4k %+ld pages_2m %+ld", hugetlb ? "hugetlb" : "THP",
 	     errname(e), ahp, (long)(b.k4 - a.k4), (long)(b.m2 - a.m2));
@@ -72,7 +83,7 @@ static int need_control(void)
 		skip_rest("needs a hugepage positive control (THP always|madvise)");
 		return 0;
 	}
-	if (control(0, why, sizeof(why)) <= 0) {
+	if (control(0, why, sizeof(why), 0) <= 0) {
 		error_rest("control failed: %s", why);
 		return 0;
 	}
@@ -98,10 +109,12 @@ static void h_a1(void)
 	char why[256] = "";
 	if (!strcmp(C.thp, "never") || !strcmp(C.thp, "none")) {
 		leaf("A1.thp_control_pages_2m_rises", R_SKIP, "needs THP (always|madvise)");
+		leaf("A1.thp_control_trace_agrees", R_SKIP, "needs THP (always|madvise)");
 	} else {
-		long d = control(0, why, sizeof(why));
+		long d = control(0, why, sizeof(why), 1);
 		observed("%+ld", d);
 		leaf_ok("A1.thp_control_pages_2m_rises", d > 0, "%s", why);
+		trace_agrees("A1.thp_control_trace_agrees", ctl_tr, ctl_d4, ctl_d2);
 	}
 	long hp = sysctl_read("/proc/sys/vm/nr_hugepages");
 	char b[32];
@@ -109,7 +122,7 @@ static void h_a1(void)
 	if (!C.root || hp < 0 || write_str("/proc/sys/vm/nr_hugepages", b) < 0 || meminfo_kb("HugePages_Free") < 2) {
 		leaf("A1.hugetlb_control_pages_2m_rises", R_SKIP, "needs a hugetlb pool (vm.nr_hugepages)");
 	} else {
-		long d = control(1, why, sizeof(why));
+		long d = control(1, why, sizeof(why), 0);
 		if (d < 0 && strstr(why, "MAP_HUGETLB")) {
 			leaf("A1.hugetlb_control_pages_2m_rises", R_SKIP, "needs a hugetlb pool (%s)", why);
 		} else {
@@ -124,7 +137,21 @@ static void h_a1(void)
 }
 
 /* gmem slot (type, flags, offset) at 4G: the guest touches RSZ; leaves l4k (4K only) and l2m (XFAIL) */
-static void gmem_levels(int type, u64 flags, u64 off, int priv, const char *l4k, const char *l2m)
+/* the SPTEs KVM installed during the touch (kvmmmu:kvm_mmu_set_spte, per level) must match the page-size stats'
+ * deltas: the stats are what every hugepage verdict reads, so an independent count guards them */
+static void trace_agrees(const char *ltr, const char *tr, long d4, long d2)
+{
+	if (!tr) {
+		leaf(ltr, R_SKIP, "needs tracefs with the kvmmmu:kvm_mmu_set_spte event (CONFIG_EVENT_TRACING)");
+		return;
+	}
+	long lv[4];
+	spte_trace_scan(tr, 0, lv);
+	observed("trace_4k=%ld,trace_2m=%ld,stats_4k=%+ld,stats_2m=%+ld", lv[1], lv[2], d4, d2);
+	leaf_ok(ltr, lv[1] == d4 && lv[2] == d2 && lv[1] + lv[2] > 0, "installed SPTEs (kvm_mmu_set_spte) disagree with pages_4k/pages_2m");
+}
+
+static void gmem_levels(int type, u64 flags, u64 off, int priv, const char *l4k, const char *l2m, const char *ltr)
 {
 	struct vm v;
 	struct gslot g;
@@ -144,9 +171,14 @@ static void gmem_levels(int type, u64 flags, u64 off, int priv, const char *l4k,
 		error_rest("gmem slot setup: %s", errname(e));
 		return;
 	}
+	const char *tr = ltr ? tracefs_dir() : NULL;
+	if (tr)
+		spte_trace(tr, 1);
 	struct pst a = stats(&v);
 	int ok = touch(&v, TEST_GPA, RSZ, 1);
 	struct pst b = stats(&v);
+	if (tr)
+		spte_trace(tr, 0);
 	long d4 = (long)(b.k4 - a.k4), d2 = (long)(b.m2 - a.m2);
 	diag("vm type %d, gmem flags 0x%llx, offset 0x%llx%s: guest touched %llu pages; pages_4k %+ld pages_2m %+ld",
 	     type, (unsigned long long)flags, (unsigned long long)off, priv ? ", all PRIVATE" : "",
@@ -160,27 +192,30 @@ static void gmem_levels(int type, u64 flags, u64 off, int priv, const char *l4k,
 		else
 			leaf(l2m, R_XFAIL, XF_ORDER0);
 	}
+	if (ltr)
+		trace_agrees(ltr, tr, d4, d2);
 	vm_destroy(&v);
 }
 
 static void h_a2(void)
 {
 	if (need_control())
-		gmem_levels(KVM_X86_SW_PROTECTED_VM, 0, 0, 1, "A2.private_gmem_4k_only", "A2.private_gmem_2m_mapping");
+		gmem_levels(KVM_X86_SW_PROTECTED_VM, 0, 0, 1, "A2.private_gmem_4k_only", "A2.private_gmem_2m_mapping",
+			    "A2.trace_agrees_with_stats");
 }
 
 static void h_a3(void)
 {
 	if (need_control())
 		gmem_levels(0, GUEST_MEMFD_FLAG_MMAP | GUEST_MEMFD_FLAG_INIT_SHARED, 0, 0, "A3.gmem_only_4k_only",
-			    "A3.gmem_only_2m_mapping");
+			    "A3.gmem_only_2m_mapping", "A3.trace_agrees_with_stats");
 }
 
 static void h_a6(void)
 {
 	if (need_control())
 		gmem_levels(0, GUEST_MEMFD_FLAG_MMAP | GUEST_MEMFD_FLAG_INIT_SHARED, PS, 0, "A6.misaligned_offset_no_2m",
-			    NULL);
+			    NULL, NULL);
 }
 
 static void h_a4(void)
@@ -277,10 +312,12 @@ static void h_a7(void)
 #define HN (N_STATS | N_BIND | N_MMAP | N_SHARED)
 struct kcase hugepage_cases[] = {
 	{"hugepage.stats", N_STATS, 0, h_stats, {"stats.pages_4k_2m_1g_present", NULL}},
-	{"hugepage.A1", N_STATS, 60, h_a1, {"A1.thp_control_pages_2m_rises", "A1.hugetlb_control_pages_2m_rises", NULL}},
+	{"hugepage.A1", N_STATS, 60, h_a1, {"A1.thp_control_pages_2m_rises", "A1.thp_control_trace_agrees",
+	  "A1.hugetlb_control_pages_2m_rises", NULL}},
 	{"hugepage.A2", N_STATS | N_SWPROT | N_ATTR, 60, h_a2, {"A2.private_gmem_4k_only", "A2.private_gmem_2m_mapping",
-	  NULL}},
-	{"hugepage.A3", HN, 60, h_a3, {"A3.gmem_only_4k_only", "A3.gmem_only_2m_mapping", NULL}},
+	  "A2.trace_agrees_with_stats", NULL}},
+	{"hugepage.A3", HN, 60, h_a3, {"A3.gmem_only_4k_only", "A3.gmem_only_2m_mapping",
+	  "A3.trace_agrees_with_stats", NULL}},
 	{"hugepage.A4", N_STATS | N_SWPROT | N_ATTR, 60, h_a4, {"A4.mixed_attr_pages_2m_drops",
 	  "A4.shared_refault_stays_4k", NULL}},
 	{"hugepage.A5", N_GMEM | N_MMAP | N_SHARED, 0, h_a5, {"A5.madv_collapse_einval", "A5.refault_after_dontneed",

@@ -3,7 +3,6 @@
  * -> KVM_RUN -1/EHWPOISON + MEMORY_FAULT -> host SIGBUS -> KVM_X86_SET_MCE -> guest
  * vector-18 handler sees MC1_ADDR == GPA -> punch -> fresh zero page. */
 #include "kval.h"
-#include <sys/mount.h>
 #include <string.h>
 #include <stdlib.h>
 #include <unistd.h>
@@ -237,49 +236,6 @@ static void p_nocr4(void)
 	unpoison(pfn);
 }
 
-/* tracefs, mounted if needed (QEMU hosts boot a bare initramfs) */
-static const char *tracefs(void)
-{
-	static const char *const dirs[] = {"/sys/kernel/tracing", "/sys/kernel/debug/tracing"};
-	char p[128];
-	for (int pass = 0; pass < 2; pass++) {
-		for (size_t i = 0; i < ARRAY_SIZE(dirs); i++) {
-			snprintf(p, sizeof(p), "%s/events/kvmmmu/kvm_mmu_spte_requested/enable", dirs[i]);
-			if (!access(p, W_OK))
-				return dirs[i];
-		}
-		if (!pass)
-			mount("tracefs", dirs[0], "tracefs", 0, NULL);
-	}
-	return NULL;
-}
-
-/* The PFN KVM mapped for gfn, from the kvmmmu:kvm_mmu_spte_requested events ("gfn %llx pfn %llx level %d ...").
- * A private page has no host mapping, so neither pagemap nor the memslot's HVA can name it. */
-static u64 trace_pfn(const char *tr, u64 gfn)
-{
-	char p[160], line[512];
-	snprintf(p, sizeof(p), "%s/trace", tr);
-	FILE *f = fopen(p, "r");
-	u64 pfn = 0;
-	while (f && fgets(line, sizeof(line), f)) {
-		const char *g = strstr(line, "kvm_mmu_spte_requested: gfn ");
-		unsigned long long tg, tp;
-		if (g && sscanf(g, "kvm_mmu_spte_requested: gfn %llx pfn %llx", &tg, &tp) == 2 && tg == gfn)
-			pfn = tp;
-	}
-	if (f)
-		fclose(f);
-	return pfn;
-}
-
-static void trace_event(const char *tr, const char *on)
-{
-	char p[160];
-	snprintf(p, sizeof(p), "%s/events/kvmmmu/kvm_mmu_spte_requested/enable", tr);
-	write_str(p, on);
-}
-
 /* B8: poison of a PRIVATE guest_memfd page (SW_PROTECTED VM, gmem without mmap): the next private access exits
  * with EHWPOISON and a MEMORY_FAULT flagged PRIVATE naming the GPA. */
 static void p_b8(void)
@@ -288,7 +244,7 @@ static void p_b8(void)
 		skip_rest("needs hwpoison_inject (debugfs hwpoison/corrupt-pfn)");
 		return;
 	}
-	const char *tr = tracefs();
+	const char *tr = tracefs_dir();
 	if (!tr) {
 		skip_rest("needs tracefs with the kvmmmu:kvm_mmu_spte_requested event (CONFIG_EVENT_TRACING) to find a private page's PFN");
 		return;
@@ -310,14 +266,11 @@ static void p_b8(void)
 		return;
 	}
 	const u64 gpa = TEST_GPA + TGT * PS;
-	char path[160];
-	snprintf(path, sizeof(path), "%s/trace", tr);
-	write_str(path, "");
-	trace_event(tr, "1");
+	spte_trace(tr, 1);
 	guest_cmd(&v, G_FILL, TEST_GPA, 0x5a, NPG * PS, 0, &r);
-	trace_event(tr, "0");
+	spte_trace(tr, 0);
 	diag("guest fill of the private pages: %s", ures_str(&r));
-	u64 pfn = r.st == U_OK ? trace_pfn(tr, gpa >> 12) : 0;
+	u64 pfn = r.st == U_OK ? spte_trace_scan(tr, gpa >> 12, NULL) : 0;
 	observed("0x%llx", (unsigned long long)pfn);
 	leaf_ok("B8.private_pfn_from_kvmmmu_trace", pfn != 0, "no kvm_mmu_spte_requested event for gfn 0x%llx",
 		(unsigned long long)(gpa >> 12));
