@@ -52,6 +52,9 @@ public final class AllureRun {
      * class and host; parameters host and kernel; {@code # observed=} in the description; the console slice of the
      * case on the case's first leaf. The history id is the host plus the leaf id, so Allure keeps history per leaf.
      */
+    private static final LeafRules SEED_TODOS = LeafRules.seedTodos();
+    static final String SEED_TODO_URL = "https://lore.kernel.org/all/ZOjpIL0SFH+E3Dj4@google.com/";
+
     void leaf(String suite, HostUnderTest h, TestResult leaf, boolean firstOfCase) {
         String[] parts = leaf.name().split("\\.");
         String caseId = AgentSuite.caseOf(leaf);
@@ -66,6 +69,8 @@ public final class AllureRun {
             r.getParameters().add(new Parameter().setName("host").setValue(h.target().label()));
             r.getParameters().add(new Parameter().setName("kernel").setValue(String.valueOf(h.kernelRelease())));
             r.setHistoryId(h.target().label() + "/" + leaf.name());
+            SEED_TODOS.find(String.valueOf(h.kernelRelease()), leaf.name()).ifPresent(t -> r.getLinks().add(
+                    new io.qameta.allure.model.Link().setName("seed to-do: " + t.text()).setUrl(SEED_TODO_URL).setType("issue")));
             StringBuilder d = new StringBuilder();
             if (observed != null) {
                 d.append("observed=").append(observed).append("\n\n");
