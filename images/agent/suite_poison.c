@@ -274,6 +274,7 @@ static void p_b8(void)
 	observed("0x%llx", (unsigned long long)pfn);
 	leaf_ok("B8.private_pfn_from_kvmmmu_trace", pfn != 0, "no kvm_mmu_spte_requested event for gfn 0x%llx",
 		(unsigned long long)(gpa >> 12));
+	diag("private page %d: gpa 0x%llx pfn 0x%llx (from the trace)", TGT, (unsigned long long)gpa, (unsigned long long)pfn);
 	e = pfn ? inject_pfn(pfn) : ENOENT;
 	usleep(10000);
 	observed("%s", errname(e));

@@ -42,7 +42,7 @@ public final class Verdict {
             }
         }
         switch (leaf.status()) {
-            case PASS -> { }
+            case PASS -> DmesgOracle.check(host, leaf).ifPresent(why -> Assertions.fail(Blame.KERNEL.message(why)));
             case XFAIL -> allure.label("xfail", leaf.reason());
             case SKIP -> {
                 Optional<LeafRules.Row> must = mustRun.find(host.kernelRelease(), leaf.name());
