@@ -77,6 +77,7 @@ class KernelSweepTest {
         assertTrue(tsv.stream().anyMatch(l -> l.startsWith(OVERLAP + "\t1\t7.2.6+deb13\t") && l.contains("\tEEXIST\t") && l.contains("\tnew\t")),
                 "TSV marks 7.2.6 as the first kernel with EEXIST");
         assertTrue(Files.readString(tmp.resolve(MapFiles.HTML_FILE)).contains("7.1.13+deb13 -&gt; 7.2.6+deb13"));
+        renderedInABrowser(tmp.resolve(MapFiles.HTML_FILE));
 
         String log = progress.toString(StandardCharsets.UTF_8);
         for (String l : labels) {
@@ -91,6 +92,32 @@ class KernelSweepTest {
             assertEquals(k.sha256(), again.sha256());
         }
         assertFalse(r.map().changes().isEmpty());
+    }
+
+    /**
+     * The map page in a real browser (headless chromium): the parsed DOM has the overlap row with its change point
+     * marked on 7.2.6 (the third column: assertion, 7.1.13, 7.2.6), and the screenshot of the matrix is not blank.
+     */
+    private void renderedInABrowser(Path html) throws Exception {
+        Path profile = Files.createDirectories(tmp.resolve("chromium-profile"));
+        String dom = HeadlessChromium.dumpDom(html, profile);
+        int row = dom.indexOf("<td class=\"l\">" + OVERLAP);
+        assertTrue(row > 0, "the browser's DOM has no row for " + OVERLAP);
+        String tr = dom.substring(row, dom.indexOf("</tr>", row));
+        String[] cells = tr.split("<td ");
+        assertTrue(cells.length >= 5 && cells[2].startsWith("class=\"v-PASS old") && cells[3].startsWith("class=\"v-PASS new"),
+                "7.1.13 marked old and 7.2.6 marked new in the rendered row: " + tr);
+        Path png = tmp.resolve("behaviour-map.png");
+        HeadlessChromium.screenshot(html, profile, png, 1400, 900);
+        java.awt.image.BufferedImage img = javax.imageio.ImageIO.read(png.toFile());
+        assertEquals(1400, img.getWidth());
+        java.util.Set<Integer> colours = new java.util.HashSet<>();
+        for (int y = 0; y < img.getHeight(); y += 7) {
+            for (int x = 0; x < img.getWidth(); x += 7) {
+                colours.add(img.getRGB(x, y));
+            }
+        }
+        assertTrue(colours.size() >= 4, "the screenshot of the map is (nearly) blank: " + colours.size() + " colours");
     }
 
     /**
