@@ -45,6 +45,13 @@ class KernelResolverTest {
     }
 
     @Test
+    void seriesPrefixResolvesToARealKernelNotTheMetaPackage() throws Exception {
+        // linux-image-6.12-amd64 is a meta package (ABI "6.12", no kernel in it); debian:6.12 means the newest 6.12.x
+        KernelArtifact a = KernelResolver.defaults().resolve("debian:6.12");
+        assertTrue(a.release().matches("6\\.12\\.\\d+.*-amd64"), a.release());
+    }
+
+    @Test
     void pathSpecFromDirectory(@TempDir Path tmp) throws Exception {
         KernelArtifact deb = KernelResolver.defaults().resolve("debian:7.3.4");
         Files.copy(deb.kernel(), tmp.resolve("bzImage"));

@@ -91,6 +91,9 @@ public final class DebianKernels {
         // An image meta package of the split layout has no kernel: drop image candidates whose abi has a binary.
         List<Candidate> out = new ArrayList<>();
         for (Candidate c : byAbiVersion.values()) {
+            if (c.abi().matches("\\d+\\.\\d+")) {
+                continue; // linux-image-6.12-amd64: a meta package that only depends on the current 6.12.x image
+            }
             if (!c.split() && byAbiVersion.containsKey(c.abi() + "=" + c.version())
                     && byAbiVersion.get(c.abi() + "=" + c.version()).split()) {
                 continue;
