@@ -26,13 +26,26 @@ static int touch(struct vm *v, u64 gpa, u64 len, int wr)
 	return run_ok(v, &r, "touch");
 }
 
-static void trace_agrees(const char *ltr, const char *tr, long d4, long d2);
-static long ctl_d4, ctl_d2;		/* the last control's stats deltas, for its tracefs cross-check */
-static const char *ctl_tr;
+/* the SPTEs KVM installed during the touch (kvmmmu:kvm_mmu_set_spte, per level) must match the page-size stats'
+ * deltas: the stats are what every hugepage verdict reads, so an independent count guards them */
+static void trace_agrees(const char *ltr, const char *tr, long d4, long d2)
+{
+	if (!tr) {
+		leaf(ltr, R_SKIP, "needs tracefs with the kvmmmu:kvm_mmu_set_spte event (CONFIG_EVENT_TRACING)");
+		return;
+	}
+	long lv[4];
+	spte_trace_scan(tr, 0, lv);
+	observed("trace_4k=%ld,trace_2m=%ld,stats_4k=%+ld,stats_2m=%+ld", lv[1], lv[2], d4, d2);
+	leaf_ok(ltr, lv[1] == d4 && lv[2] == d2 && lv[1] + lv[2] > 0, "installed SPTEs (kvm_mmu_set_spte) disagree with pages_4k/pages_2m");
+}
 
-/* anonymous THP (or hugetlb) slot at 4G: returns pages_2m delta, or -1 on setup failure; with trace, the
- * kvmmmu events of the touch are recorded for trace_agrees() */
-static long control(int hugetlb, char *why, size_t wn, int trace)
+/* the control's page-size stats deltas, and the tracefs it recorded the touch in (NULL: not traced) */
+struct ctl_seen { long d4, d2; const char *tr; };
+
+/* anonymous THP (or hugetlb) slot at 4G: returns pages_2m delta, or -1 on setup failure; with seen, the kvmmmu
+ * events of the touch are recorded for trace_agrees() */
+static long control(int hugetlb, char *why, size_t wn, struct ctl_seen *seen)
 {
 	struct vm v;
 	long d = -1;
@@ -54,15 +67,16 @@ static long control(int hugetlb, char *why, size_t wn, int trace)
 	memset(m, 0x3c, RSZ);
 	long ahp = meminfo_kb("AnonHugePages");
 	int e = set_region1(v.fd, 1, 0, TEST_GPA, RSZ, m);
-	ctl_tr = trace ? tracefs_dir() : NULL;
-	if (ctl_tr)
-		spte_trace(ctl_tr, 1);
+	const char *tr = seen ? tracefs_dir() : NULL;
+	if (tr)
+		spte_trace(tr, 1);
 	struct pst a = stats(&v);
 	int ok = !e && touch(&v, TEST_GPA, RSZ, 0);
 	struct pst b = stats(&v);
-	if (ctl_tr)
-		spte_trace(ctl_tr, 0);
-	ctl_d4 = (long)(b.k4 - a.k4), ctl_d2 = (long)(b.m2 - a.m2);
+	if (tr)
+		spte_trace(tr, 0);
+	if (seen)
+		*seen = (struct ctl_seen){(long)(b.k4 - a.k4), (long)(b.m2 - a.m2), tr};
 	d = ok ? (long)(b.m2 - a.m2) : -1;
 	diag("%s control: slot %s, AnonHugePages %ld kB; pages_4k %+ld pages_2m %+ld", hugetlb ? "hugetlb" : "THP",
 	     errname(e), ahp, (long)(b.k4 - a.k4), (long)(b.m2 - a.m2));
@@ -83,7 +97,7 @@ static int need_control(void)
 		skip_rest("needs a hugepage positive control (THP always|madvise)");
 		return 0;
 	}
-	if (control(0, why, sizeof(why), 0) <= 0) {
+	if (control(0, why, sizeof(why), NULL) <= 0) {
 		error_rest("control failed: %s", why);
 		return 0;
 	}
@@ -111,10 +125,11 @@ static void h_a1(void)
 		leaf("A1.thp_control_pages_2m_rises", R_SKIP, "needs THP (always|madvise)");
 		leaf("A1.thp_control_trace_agrees", R_SKIP, "needs THP (always|madvise)");
 	} else {
-		long d = control(0, why, sizeof(why), 1);
+		struct ctl_seen seen = {0, 0, NULL};
+		long d = control(0, why, sizeof(why), &seen);
 		observed("%+ld", d);
 		leaf_ok("A1.thp_control_pages_2m_rises", d > 0, "%s", why);
-		trace_agrees("A1.thp_control_trace_agrees", ctl_tr, ctl_d4, ctl_d2);
+		trace_agrees("A1.thp_control_trace_agrees", seen.tr, seen.d4, seen.d2);
 	}
 	long hp = sysctl_read("/proc/sys/vm/nr_hugepages");
 	char b[32];
@@ -122,7 +137,7 @@ static void h_a1(void)
 	if (!C.root || hp < 0 || write_str("/proc/sys/vm/nr_hugepages", b) < 0 || meminfo_kb("HugePages_Free") < 2) {
 		leaf("A1.hugetlb_control_pages_2m_rises", R_SKIP, "needs a hugetlb pool (vm.nr_hugepages)");
 	} else {
-		long d = control(1, why, sizeof(why), 0);
+		long d = control(1, why, sizeof(why), NULL);
 		if (d < 0 && strstr(why, "MAP_HUGETLB")) {
 			leaf("A1.hugetlb_control_pages_2m_rises", R_SKIP, "needs a hugetlb pool (%s)", why);
 		} else {
@@ -137,20 +152,6 @@ static void h_a1(void)
 }
 
 /* gmem slot (type, flags, offset) at 4G: the guest touches RSZ; leaves l4k (4K only) and l2m (XFAIL) */
-/* the SPTEs KVM installed during the touch (kvmmmu:kvm_mmu_set_spte, per level) must match the page-size stats'
- * deltas: the stats are what every hugepage verdict reads, so an independent count guards them */
-static void trace_agrees(const char *ltr, const char *tr, long d4, long d2)
-{
-	if (!tr) {
-		leaf(ltr, R_SKIP, "needs tracefs with the kvmmmu:kvm_mmu_set_spte event (CONFIG_EVENT_TRACING)");
-		return;
-	}
-	long lv[4];
-	spte_trace_scan(tr, 0, lv);
-	observed("trace_4k=%ld,trace_2m=%ld,stats_4k=%+ld,stats_2m=%+ld", lv[1], lv[2], d4, d2);
-	leaf_ok(ltr, lv[1] == d4 && lv[2] == d2 && lv[1] + lv[2] > 0, "installed SPTEs (kvm_mmu_set_spte) disagree with pages_4k/pages_2m");
-}
-
 static void gmem_levels(int type, u64 flags, u64 off, int priv, const char *l4k, const char *l2m, const char *ltr)
 {
 	struct vm v;

@@ -77,7 +77,8 @@ u64 spte_trace_scan(const char *tr, u64 want, long levels[4])
 			set = realloc(set, cap * sizeof(*set));
 		}
 		set[n++] = ((u64)tg << 2) | (u64)(lvl & 3);
-		if (lvl > 1 && shown < 4 && shown++ >= 0) {
+		if (lvl > 1 && shown < 4) {	/* the first huge SPTEs, as evidence */
+			shown++;
 			line[strcspn(line, "\n")] = 0;
 			diag("huge SPTE: %s", g);
 		}

@@ -14,6 +14,7 @@ import dev.kval.host.HostSpec;
 import dev.kval.host.qemu.QemuConfig;
 import dev.kval.kernel.KernelArtifact;
 import dev.kval.kernel.KernelResolver;
+import dev.kval.ktap.KtapTree;
 import dev.kval.result.HostResult;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -59,6 +60,7 @@ final class HostRun {
         KernelArtifact kernel = null;
         String stage = "kernel";
         KtapProgress progress = null;
+        KtapTree selftests = null;
         try {
             Files.createDirectories(dir);
             if (t.kernel() != null) {
@@ -126,7 +128,7 @@ final class HostRun {
             }
             if (plan.suites().contains(KselftestStage.SUITE)) {
                 stage = "kselftest";
-                dev.kval.ktap.KtapTree selftests = KselftestStage.run(host, t, host.kernelRelease(), dir, hr, say);
+                selftests = KselftestStage.run(host, t, host.kernelRelease(), dir, hr, say);
                 if (agentSuites.isEmpty()) {
                     hr.ktap(selftests, 0, false); // the host's raw outcome comes from the only KTAP that ran
                 }
@@ -141,7 +143,8 @@ final class HostRun {
             finish(host, dir, name, hr);
         }
         return new HostUnderTest(t, dir, hr.kind(), host.kernelRelease(), hr.tree(), null, hr,
-                progress == null ? Map.of() : progress.caseConsole(), kernel == null ? null : kernel.configFile().orElse(null));
+                progress == null ? Map.of() : progress.caseConsole(), kernel == null ? null : kernel.configFile().orElse(null),
+                selftests);
     }
 
     private HostUnderTest failed(RunPlan.Target t, Path dir, HostResult hr, String stage, HostFailure e, Host host) {
@@ -151,7 +154,7 @@ final class HostRun {
             say.accept("    | " + l);
         }
         String release = host == null ? null : host.kernelRelease();
-        return new HostUnderTest(t, dir, hr.kind(), release, null, e, hr, Map.of(), null);
+        return new HostUnderTest(t, dir, hr.kind(), release, null, e, hr, Map.of(), null, null);
     }
 
     private void sayCaps(String name, String caps) throws IOException {

@@ -18,9 +18,10 @@ import java.util.Optional;
  * @param result       the host's part of summary.json
  * @param caseConsole  per case id, the console lines printed while that case ran (QEMU hosts; empty elsewhere)
  * @param kernelConfig the kernel's config when kval resolved the kernel and it ships one
+ * @param kselftest    the kselftest suite's KTAP (kselftest.ktap) when that suite was planned, else null
  */
 public record HostUnderTest(RunPlan.Target target, Path dir, String hostClass, String kernelRelease, KtapTree tree,
-        HostFailure failure, HostResult result, Map<String, String> caseConsole, Path kernelConfig) {
+        HostFailure failure, HostResult result, Map<String, String> caseConsole, Path kernelConfig, KtapTree kselftest) {
 
     public String label() {
         return target.label() + (kernelRelease == null ? "" : " [" + kernelRelease + "]");
@@ -32,28 +33,12 @@ public record HostUnderTest(RunPlan.Target target, Path dir, String hostClass, S
 
     /** The agent's leaves for one suite (for kselftest: the selftests' document), in output order. */
     public List<TestResult> leaves(String suite) {
-        KtapTree source = tree;
-        if (suite.equals(KselftestStage.SUITE)) {
-            source = kselftestTree();
-        }
+        KtapTree source = suite.equals(KselftestStage.SUITE) ? kselftest : tree;
         if (source == null) {
             return List.of();
         }
         return source.leaves().stream()
                 .filter(r -> (!r.path().isEmpty() && r.path().get(0).equals(suite)) || r.name().startsWith(suite + "."))
                 .toList();
-    }
-
-    /** The kselftest suite's KTAP from this host's directory, or null when it did not run. */
-    public KtapTree kselftestTree() {
-        Path f = dir == null ? null : dir.resolve(KselftestStage.FILE);
-        if (f == null || !java.nio.file.Files.isRegularFile(f)) {
-            return null;
-        }
-        try {
-            return dev.kval.ktap.KtapParser.parseTree(java.nio.file.Files.readString(f));
-        } catch (java.io.IOException e) {
-            return null;
-        }
     }
 }

@@ -8,6 +8,8 @@ import dev.kval.kernel.build.KernelBuilder;
 import dev.kval.kselftest.KselftestResult;
 import dev.kval.kselftest.KselftestRun;
 import dev.kval.kselftest.Kselftests;
+import dev.kval.ktap.KtapParser;
+import dev.kval.ktap.KtapTree;
 import dev.kval.result.HostResult;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -72,28 +74,32 @@ final class KselftestStage {
     }
 
     /** Runs the selftests (or records why not) into dir/kselftest.ktap; a dead host propagates as HostFailure. */
-    static dev.kval.ktap.KtapTree run(Host host, RunPlan.Target t, String release, Path dir, HostResult hr, Consumer<String> say)
+    static KtapTree run(Host host, RunPlan.Target t, String release, Path dir, HostResult hr, Consumer<String> say)
             throws IOException, HostFailure {
         Source src = sourceFor(t, release);
-        Path file = dir.resolve(FILE);
+        String ktap;
+        KtapTree tree;
+        Optional<HostFailure> died = Optional.empty();
         if (src.spec() == null) {
             say.accept(hr.name() + ": kselftest SKIP: " + src.whyNot());
-            Files.writeString(file, skipped(src.whyNot()));
-            hr.file("kselftest", hr.name() + "/" + FILE);
-            return dev.kval.ktap.KtapParser.parseTree(skipped(src.whyNot()));
+            ktap = skipped(src.whyNot());
+            tree = KtapParser.parseTree(ktap);
         } else {
             long t0 = System.nanoTime();
             say.accept(hr.name() + ": kselftest from " + src.spec() + " (" + String.join(", ", Kselftests.GUEST_MEMFD_TESTS) + ")");
             KselftestResult r = Kselftests.run(host, src.spec(), Kselftests.GUEST_MEMFD_TESTS, KselftestRun.DEFAULT_TIMEOUT, say);
-            Files.writeString(file, r.ktap());
             hr.timing("kselftest", (System.nanoTime() - t0) / 1_000_000);
             say.accept(hr.name() + ": kselftest " + r.tree().counts() + " in " + r.elapsed().toSeconds() + " s");
-            hr.file("kselftest", hr.name() + "/" + FILE);
-            if (r.hostFailure().isPresent()) {
-                throw r.hostFailure().get();
-            }
-            return r.tree();
+            ktap = r.ktap();
+            tree = r.tree();
+            died = r.hostFailure();
         }
+        Files.writeString(dir.resolve(FILE), ktap);
+        hr.file("kselftest", hr.name() + "/" + FILE);
+        if (died.isPresent()) {
+            throw died.get();
+        }
+        return tree;
     }
 
     /** kval's own statement that the suite did not run, in the shape of a kselftest document (one SKIP leaf). */

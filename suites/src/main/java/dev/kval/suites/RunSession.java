@@ -1,6 +1,7 @@
 package dev.kval.suites;
 
 import dev.kval.agent.AgentDeployer;
+import dev.kval.host.Attribution;
 import dev.kval.kernel.BzImage;
 import dev.kval.result.RunSummary;
 import io.qameta.allure.AllureLifecycle;
@@ -10,6 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
@@ -112,16 +114,16 @@ public final class RunSession {
     /** A host whose failure is the infrastructure's (boot timeout, SSH, QEMU) is tried again this many times. */
     static final int INFRA_RETRIES = 2;
     /** Stages where a retry can help; a kernel spec that does not resolve or a bad plan fails at once. */
-    static final java.util.Set<String> RETRIED_STAGES = java.util.Set.of("provision", "deploy", "run", "kselftest");
+    static final Set<String> RETRIED_STAGES = Set.of("provision", "deploy", "run", "kselftest");
 
     /**
      * Runs one target; an infrastructure failure (never a kernel one: a panic is the verdict) is retried up to
      * {@link #INFRA_RETRIES} times, and the attempts that failed are recorded in the host's result as retries.
      */
-    static HostUnderTest runWithInfraRetries(HostRun runner, RunPlan.Target t, java.util.function.Consumer<String> say) {
-        java.util.List<String> failed = new java.util.ArrayList<>();
+    static HostUnderTest runWithInfraRetries(HostRun runner, RunPlan.Target t, Consumer<String> say) {
+        List<String> failed = new ArrayList<>();
         HostUnderTest h = runner.run(t);
-        while (h.failed().isPresent() && h.failed().get().attribution() == dev.kval.host.Attribution.INFRASTRUCTURE
+        while (h.failed().isPresent() && h.failed().get().attribution() == Attribution.INFRASTRUCTURE
                 && RETRIED_STAGES.contains(h.result().failure().stage()) && failed.size() < INFRA_RETRIES) {
             failed.add(h.result().failure().stage() + ": " + h.failed().get().getMessage());
             say.accept(t.label() + ": infrastructure failure, retry " + failed.size() + "/" + INFRA_RETRIES + ": "

@@ -1,5 +1,6 @@
 package dev.kval.kselftest;
 
+import dev.kval.kernel.ContentKey;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
@@ -20,12 +21,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
-import java.security.MessageDigest;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -96,7 +95,7 @@ public final class KselftestBuild {
             // a tree without git is identified by its Makefile's mtime only: an edited test must still rebuild
             keyParts.add(t + "=" + BzImage.sha256(kvm.resolve(t + ".c")));
         }
-        String key = hash(keyParts);
+        String key = ContentKey.of(keyParts);
         Path dir = root.resolve(key);
         Optional<SelftestBinaries> hit = load(dir, key, tree, meta, tests, t0);
         if (hit.isPresent()) {
@@ -210,7 +209,7 @@ public final class KselftestBuild {
      * {@code make O=... headers}. (headers_install would need rsync; the O= tree's usr/include is the same thing.)
      */
     private Path headers(Path tree, Map<String, String> meta, Path buildLog) throws IOException {
-        Path dir = root.resolve("headers").resolve(hash(List.of("headers", String.valueOf(FORMAT), meta.toString())));
+        Path dir = root.resolve("headers").resolve(ContentKey.of(List.of("headers", String.valueOf(FORMAT), meta.toString())));
         if (Files.isRegularFile(dir.resolve("include/linux/kvm.h"))) {
             return dir;
         }
@@ -322,18 +321,6 @@ public final class KselftestBuild {
         }
     }
 
-    static String hash(List<String> parts) {
-        try {
-            MessageDigest md = MessageDigest.getInstance("SHA-256");
-            for (String p : parts) {
-                md.update(p.getBytes(StandardCharsets.UTF_8));
-                md.update((byte) 0);
-            }
-            return HexFormat.of().formatHex(md.digest()).substring(0, 24);
-        } catch (java.security.NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
-    }
 
     private static long ms(long t0) {
         return (System.nanoTime() - t0) / 1_000_000;

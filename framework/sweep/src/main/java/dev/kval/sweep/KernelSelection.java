@@ -49,7 +49,7 @@ public final class KernelSelection {
     static List<SweepKernel> expand(List<String> items, List<Candidate> all) {
         // linux-image-6.12-amd64 (ABI "6.12") is a meta package that only depends on the current 6.12.x image: it holds
         // no kernel, so it is no column of its own (its kernel is in the list under its real ABI).
-        List<Candidate> cs = all == null ? null : all.stream().filter(c -> !c.abi().matches("\\d+\\.\\d+")).toList();
+        List<Candidate> cs = all == null ? null : all.stream().filter(c -> !c.meta()).toList();
         // One kernel per ABI (= kernel release <abi>-amd64): the newest package version of it.
         Map<String, SweepKernel> byLabel = new LinkedHashMap<>();
         for (String item : items) {

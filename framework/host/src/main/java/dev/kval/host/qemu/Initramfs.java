@@ -1,5 +1,6 @@
 package dev.kval.host.qemu;
 
+import dev.kval.kernel.ContentKey;
 import dev.kval.kernel.BzImage;
 import dev.kval.kernel.KernelArtifact;
 import dev.kval.kernel.KernelCache;
@@ -11,10 +12,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -75,7 +74,7 @@ public final class Initramfs {
             }
             parts.add(t + "=" + BzImage.sha256(t));
         }
-        String key = hash(parts);
+        String key = ContentKey.of(parts);
         Path out = cacheDir.resolve("host-" + key + ".cpio");
         if (Files.exists(out)) {
             return out;
@@ -156,7 +155,7 @@ public final class Initramfs {
 
     /** The baseline: busybox only, init prints {@value #SHELL_MARKER} and powers off (boot benchmark). */
     public static Path bare(Path cacheDir) throws IOException {
-        String key = hash(List.of("bare", String.valueOf(FORMAT), BzImage.sha256(busybox())));
+        String key = ContentKey.of(List.of("bare", String.valueOf(FORMAT), BzImage.sha256(busybox())));
         Path out = cacheDir.resolve("bare-" + key + ".cpio");
         if (Files.exists(out)) {
             return out;
@@ -356,16 +355,4 @@ public final class Initramfs {
         Files.move(tmp, out, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     }
 
-    static String hash(List<String> parts) {
-        try {
-            MessageDigest md = MessageDigest.getInstance("SHA-256");
-            for (String p : parts) {
-                md.update(p.getBytes(StandardCharsets.UTF_8));
-                md.update((byte) 0);
-            }
-            return HexFormat.of().formatHex(md.digest()).substring(0, 24);
-        } catch (java.security.NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
-    }
 }

@@ -1,6 +1,8 @@
 package dev.kval.host.qemu;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * How kval runs QEMU. Defaults: TCG with {@code -cpu max} (nested SVM works under TCG), 2 GiB, 1 vCPU; with
@@ -85,24 +87,24 @@ public record QemuConfig(String accel, String cpu, int memoryMb, int smp, Durati
     }
 
     /** QEMU arguments for the host-root share (none unless {@link #hostRoot}). */
-    public java.util.List<String> hostRootArgs() {
+    public List<String> hostRootArgs() {
         if (!hostRoot) {
-            return java.util.List.of();
+            return List.of();
         }
         // multidevs=remap: / spans several host filesystems; without it their inode numbers could collide in the guest
-        return java.util.List.of("-virtfs", "local,path=/,mount_tag=" + HOSTROOT_TAG + ",security_model=none,readonly=on,multidevs=remap");
+        return List.of("-virtfs", "local,path=/,mount_tag=" + HOSTROOT_TAG + ",security_model=none,readonly=on,multidevs=remap");
     }
 
     /** QEMU arguments for the NUMA topology: one RAM backend per node, all vCPUs on node 0; none for one node. */
-    public java.util.List<String> numaArgs() {
-        java.util.List<String> a = new java.util.ArrayList<>();
+    public List<String> numaArgs() {
+        List<String> a = new ArrayList<>();
         if (numaNodes <= 1) {
             return a;
         }
         int per = memoryMb / numaNodes;
         for (int i = 0; i < numaNodes; i++) {
             int size = i == numaNodes - 1 ? memoryMb - per * (numaNodes - 1) : per;
-            a.addAll(java.util.List.of("-object", "memory-backend-ram,id=ram" + i + ",size=" + size + "M",
+            a.addAll(List.of("-object", "memory-backend-ram,id=ram" + i + ",size=" + size + "M",
                     "-numa", "node,nodeid=" + i + ",memdev=ram" + i + (i == 0 ? ",cpus=0-" + (smp - 1) : "")));
         }
         return a;

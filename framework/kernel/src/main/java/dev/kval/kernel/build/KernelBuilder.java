@@ -1,5 +1,6 @@
 package dev.kval.kernel.build;
 
+import dev.kval.kernel.ContentKey;
 import dev.kval.kernel.BzImage;
 import dev.kval.kernel.KernelArtifact;
 import dev.kval.kernel.KernelCache;
@@ -11,10 +12,8 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -86,7 +85,7 @@ public final class KernelBuilder {
             meta.put("fragment:" + f.getFileName(), BzImage.sha256(f).substring(0, 16));
         }
         meta.put("base", plan.base());
-        String key = hash(keyParts);
+        String key = ContentKey.of(keyParts);
         String exact = "build:" + key;
         Optional<KernelArtifact> hit = cache.lookup(exact);
         if (hit.isPresent()) {
@@ -255,16 +254,4 @@ public final class KernelBuilder {
         return false;
     }
 
-    static String hash(List<String> parts) {
-        try {
-            MessageDigest md = MessageDigest.getInstance("SHA-256");
-            for (String p : parts) {
-                md.update(p.getBytes(StandardCharsets.UTF_8));
-                md.update((byte) 0);
-            }
-            return HexFormat.of().formatHex(md.digest()).substring(0, 24);
-        } catch (java.security.NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
-    }
 }

@@ -36,6 +36,11 @@ public final class DebianKernels {
 
     /** One installable kernel: ABI (e.g. 7.3.4+deb13, 6.1.0-56), package version, and which layout. */
     public record Candidate(String abi, String version, boolean split, String imagePackage, String origin) {
+        /** linux-image-6.12-amd64 (ABI "6.12"): a meta package that only depends on the current 6.12.x image. */
+        public boolean meta() {
+            return abi.matches("\\d+\\.\\d+");
+        }
+
         public String upstream() {
             String v = version.contains(":") ? version.substring(version.indexOf(':') + 1) : version;
             int dash = v.lastIndexOf('-');
@@ -91,8 +96,8 @@ public final class DebianKernels {
         // An image meta package of the split layout has no kernel: drop image candidates whose abi has a binary.
         List<Candidate> out = new ArrayList<>();
         for (Candidate c : byAbiVersion.values()) {
-            if (c.abi().matches("\\d+\\.\\d+")) {
-                continue; // linux-image-6.12-amd64: a meta package that only depends on the current 6.12.x image
+            if (c.meta()) {
+                continue; // holds no kernel; its kernel is in the list under its real ABI
             }
             if (!c.split() && byAbiVersion.containsKey(c.abi() + "=" + c.version())
                     && byAbiVersion.get(c.abi() + "=" + c.version()).split()) {
