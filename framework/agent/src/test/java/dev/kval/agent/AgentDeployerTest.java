@@ -29,6 +29,17 @@ class AgentDeployerTest {
     }
 
     @Test
+    void deploysIntoARelativeWorkDirectory() throws Exception {
+        // ./kval run's default --out is relative (runs/<timestamp>); the local host runs commands inside it
+        Path rel = Path.of("target", "relative-work-" + System.nanoTime());
+        AgentDeployer d = AgentDeployer.locate();
+        try (Host h = new LocalHost.Provider(rel).provision(null)) {
+            d.deploy(h);
+            assertTrue(AgentDeployer.caps(h.capabilities().orElseThrow()).has("kvm_available"), "the caps probe ran");
+        }
+    }
+
+    @Test
     void deploysRunsAndParsesOnTheLocalHost() throws Exception {
         AgentDeployer d = AgentDeployer.locate();
         assertTrue(Files.isExecutable(d.binary()));

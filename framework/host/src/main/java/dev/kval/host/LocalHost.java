@@ -63,7 +63,7 @@ public final class LocalHost implements Host {
         private final Path workRoot;
 
         public Provider(Path workRoot) {
-            this.workRoot = workRoot;
+            this.workRoot = workRoot.toAbsolutePath(); // commands run in it: a relative path would resolve twice
         }
 
         @Override

@@ -73,8 +73,9 @@ public final class QemuHost implements Host {
     private QemuHost(String name, KernelArtifact kernel, Path work, QemuConfig cfg, ConsoleWatch watch, Consumer<String> log) {
         this.name = name;
         this.kernel = kernel;
-        this.work = work;
-        this.consoleLog = work.resolve("console.log");
+        // absolute: QEMU runs in this directory, so a relative --out would be resolved twice
+        this.work = work.toAbsolutePath();
+        this.consoleLog = this.work.resolve("console.log");
         this.cfg = cfg;
         this.watch = watch;
         this.log = log;
