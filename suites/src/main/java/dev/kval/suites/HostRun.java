@@ -69,6 +69,9 @@ final class HostRun {
                 kernel = KernelResolver.defaults().log(say).resolve(t.kernel());
                 hr.timing("kernelResolve", ms(t0));
                 hr.kernel(t.kernel(), kernel.release(), kernel.sha256(), kernel.packages());
+                if (kernel.configFile().isPresent()) { // the store's kernel identity: image + config
+                    hr.kernel().put("configSha256", dev.kval.kernel.BzImage.sha256(kernel.configFile().get()));
+                }
                 say.accept(name + ": kernel " + kernel.release() + " sha256 " + kernel.sha256().substring(0, 16)
                         + (kernel.cacheHit() ? " (cached)" : ""));
             }

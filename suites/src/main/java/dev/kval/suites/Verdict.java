@@ -28,6 +28,7 @@ public final class Verdict {
     public static void apply(String suite, HostUnderTest host, TestResult leaf, LeafRules known, LeafRules mustRun,
             AllureRun allure, boolean firstOfCase) {
         allure.leaf(suite, host, leaf, firstOfCase);
+        allure.label("ktapStatus", leaf.status().name()); // the store tells TIMEOUT/ERROR/MISSING apart (all "broken")
         String evidence = evidence(leaf);
         Optional<LeafRules.Row> finding = known.find(host.kernelRelease(), leaf.name());
         if (finding.isPresent()) {

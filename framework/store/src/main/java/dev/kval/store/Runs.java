@@ -1,0 +1,207 @@
+package dev.kval.store;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+
+/** Runs and their executor steps: what a controller (or the gate) records as it goes, so a restart knows where it was. */
+public final class Runs {
+    /** Run states after which the run gets its finished_at. */
+    static final Set<String> FINAL_RUN_STATES = Set.of("DONE", "FAILED", "CANCELLED", "INTERRUPTED");
+
+    private final Store store;
+
+    public Runs(Store store) {
+        this.store = store;
+    }
+
+    /** A new QUEUED run; returns its id. */
+    public long create(String kind, String requestJson, String outDir) {
+        return store.inTransaction(c -> {
+            try (PreparedStatement ps = c.prepareStatement("INSERT INTO run (uuid, kind, state, request, out_dir, created_at)"
+                    + " VALUES (?, ?, 'QUEUED', ?, ?, ?)", new String[] {"id"})) {
+                ps.setString(1, UUID.randomUUID().toString());
+                ps.setString(2, kind);
+                ps.setString(3, requestJson);
+                ps.setString(4, outDir);
+                Sql.setInstant(ps, 5, Instant.now());
+                ps.executeUpdate();
+                return Sql.generatedId(ps);
+            }
+        });
+    }
+
+    public Optional<RunRow> find(long id) {
+        List<RunRow> r = query("SELECT " + RunRow.COLUMNS + " FROM run WHERE id = ?", id);
+        return r.isEmpty() ? Optional.empty() : Optional.of(r.get(0));
+    }
+
+    /** Runs newest first; {@code kind} and {@code state} may be null (any). */
+    public List<RunRow> list(String kind, String state, int limit) {
+        StringBuilder sql = new StringBuilder("SELECT " + RunRow.COLUMNS + " FROM run WHERE 1 = 1");
+        List<Object> params = new ArrayList<>();
+        if (kind != null) {
+            sql.append(" AND kind = ?");
+            params.add(kind);
+        }
+        if (state != null) {
+            sql.append(" AND state = ?");
+            params.add(state);
+        }
+        sql.append(" ORDER BY id DESC");
+        if (limit > 0) {
+            sql.append(" LIMIT ").append(limit);
+        }
+        return query(sql.toString(), params.toArray());
+    }
+
+    /**
+     * Sets a run's state (and outcome/message when not null). RUNNING stamps started_at once; a final state stamps
+     * finished_at. Returns false if the run does not exist or was already in a final state (a cancel that lost the race).
+     */
+    public boolean setState(long id, String state, String outcome, String message) {
+        return store.inTransaction(c -> setState(c, id, state, outcome, message));
+    }
+
+    public static boolean setState(Connection c, long id, String state, String outcome, String message) throws SQLException {
+        Instant now = Instant.now();
+        try (PreparedStatement ps = c.prepareStatement("UPDATE run SET state = ?, outcome = COALESCE(?, outcome),"
+                + " message = COALESCE(?, message),"
+                + " started_at = CASE WHEN ? AND started_at IS NULL THEN CAST(? AS TIMESTAMP) ELSE started_at END,"
+                + " finished_at = CASE WHEN ? THEN CAST(? AS TIMESTAMP) ELSE NULL END"
+                + " WHERE id = ? AND state NOT IN ('DONE', 'FAILED', 'CANCELLED')")) {
+            ps.setString(1, state);
+            ps.setString(2, outcome);
+            ps.setString(3, message);
+            ps.setBoolean(4, state.equals("RUNNING"));
+            Sql.setInstant(ps, 5, now);
+            ps.setBoolean(6, FINAL_RUN_STATES.contains(state));
+            Sql.setInstant(ps, 7, now);
+            ps.setLong(8, id);
+            return ps.executeUpdate() == 1;
+        }
+    }
+
+    /** Records that a step started (state RUNNING); returns the step's id. */
+    public long startStep(long runId, String cell, String step, Integer timeoutS) {
+        return store.inTransaction(c -> {
+            try (PreparedStatement ps = c.prepareStatement("INSERT INTO run_step (run_id, cell, step, state, timeout_s, started_at)"
+                    + " VALUES (?, ?, ?, 'RUNNING', ?, ?)", new String[] {"id"})) {
+                ps.setLong(1, runId);
+                ps.setString(2, cell);
+                ps.setString(3, step);
+                Sql.setInt(ps, 4, timeoutS);
+                Sql.setInstant(ps, 5, Instant.now());
+                ps.executeUpdate();
+                return Sql.generatedId(ps);
+            }
+        });
+    }
+
+    /** Ends a step: DONE, FAILED, TIMEOUT, CANCELLED or INTERRUPTED, with its failure class (KERNEL TEST INFRA) if any. */
+    public void finishStep(long stepId, String state, String failureClass, String message) {
+        store.inTransaction(c -> finishStep(c, stepId, state, failureClass, message));
+    }
+
+    public static boolean finishStep(Connection c, long stepId, String state, String failureClass, String message) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("UPDATE run_step SET state = ?, failure_class = ?, message = ?, finished_at = ?"
+                + " WHERE id = ?")) {
+            ps.setString(1, state);
+            ps.setString(2, failureClass);
+            ps.setString(3, message);
+            Sql.setInstant(ps, 4, Instant.now());
+            ps.setLong(5, stepId);
+            return ps.executeUpdate() == 1;
+        }
+    }
+
+    public void externalId(long stepId, String externalId) {
+        store.inTransaction(c -> {
+            try (PreparedStatement ps = c.prepareStatement("UPDATE run_step SET external_id = ? WHERE id = ?")) {
+                ps.setString(1, externalId);
+                ps.setLong(2, stepId);
+                return ps.executeUpdate();
+            }
+        });
+    }
+
+    /** A run's steps in the order they were recorded. */
+    public List<StepRow> steps(long runId) {
+        return store.inTransaction(c -> {
+            try (PreparedStatement ps = c.prepareStatement("SELECT " + StepRow.COLUMNS + " FROM run_step WHERE run_id = ? ORDER BY id")) {
+                ps.setLong(1, runId);
+                List<StepRow> out = new ArrayList<>();
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        out.add(StepRow.of(rs));
+                    }
+                }
+                return out;
+            }
+        });
+    }
+
+    /**
+     * After a controller died: every RUNNING step becomes INTERRUPTED, and every RUNNING run too; returns those runs'
+     * ids (in id order) so the caller can re-queue them. QUEUED runs stay queued.
+     */
+    public List<Long> interruptRunning(String why) {
+        return store.inTransaction(c -> {
+            List<Long> ids = new ArrayList<>();
+            try (PreparedStatement ps = c.prepareStatement("SELECT id FROM run WHERE state = 'RUNNING' ORDER BY id");
+                    ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    ids.add(rs.getLong(1));
+                }
+            }
+            try (PreparedStatement ps = c.prepareStatement("UPDATE run_step SET state = 'INTERRUPTED', message = ?, finished_at = ?"
+                    + " WHERE state = 'RUNNING'")) {
+                ps.setString(1, why);
+                Sql.setInstant(ps, 2, Instant.now());
+                ps.executeUpdate();
+            }
+            for (long id : ids) {
+                setState(c, id, "INTERRUPTED", null, why);
+            }
+            return ids;
+        });
+    }
+
+    /** Number of results stored for a run. */
+    public long resultCount(long runId) {
+        List<Long> n = store.inTransaction(c -> {
+            try (PreparedStatement ps = c.prepareStatement("SELECT COUNT(*) FROM result WHERE run_id = ?")) {
+                ps.setLong(1, runId);
+                try (ResultSet rs = ps.executeQuery()) {
+                    rs.next();
+                    return List.of(rs.getLong(1));
+                }
+            }
+        });
+        return n.get(0);
+    }
+
+    private List<RunRow> query(String sql, Object... params) {
+        return store.inTransaction(c -> {
+            try (PreparedStatement ps = c.prepareStatement(sql)) {
+                for (int i = 0; i < params.length; i++) {
+                    ps.setObject(i + 1, params[i]);
+                }
+                List<RunRow> out = new ArrayList<>();
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        out.add(RunRow.of(rs));
+                    }
+                }
+                return out;
+            }
+        });
+    }
+}

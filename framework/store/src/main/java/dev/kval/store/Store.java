@@ -1,0 +1,165 @@
+package dev.kval.store;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import javax.sql.DataSource;
+import org.flywaydb.core.Flyway;
+import org.h2.jdbcx.JdbcDataSource;
+import org.postgresql.ds.PGSimpleDataSource;
+
+/**
+ * kval's result store: a JDBC {@link DataSource} on a schema Flyway keeps current ({@code db/migration}). An H2 file
+ * database by default ({@code jdbc:h2:file:<data dir>/kval;AUTO_SERVER=TRUE}, so the CLI and a running controller can
+ * share it), PostgreSQL when {@code KVAL_DB_URL} (with {@code KVAL_DB_USER}, {@code KVAL_DB_PASSWORD}) says so.
+ *
+ * <p>An H2 database closes when its last connection does; the store keeps one connection open while it is open so
+ * that every short query does not reopen the file. Close the store when done.
+ */
+public final class Store implements AutoCloseable {
+    /** Environment variables that configure the store, and the data directory of the default H2 file. */
+    public static final String ENV_URL = "KVAL_DB_URL", ENV_USER = "KVAL_DB_USER", ENV_PASSWORD = "KVAL_DB_PASSWORD",
+            ENV_DATA = "KVAL_HOME_DATA";
+
+    private final String url;
+    private final DataSource dataSource;
+    private final Connection keepAlive;
+
+    private Store(String url, DataSource dataSource, Connection keepAlive) {
+        this.url = url;
+        this.dataSource = dataSource;
+        this.keepAlive = keepAlive;
+    }
+
+    /** The store the environment names ({@code KVAL_DB_URL}), else the default H2 file under the data directory. */
+    public static Store open() {
+        return open(System.getenv());
+    }
+
+    static Store open(Map<String, String> env) {
+        String url = env.get(ENV_URL);
+        if (url == null || url.isBlank()) {
+            return open(defaultUrl(env), "sa", "");
+        }
+        return open(url, env.getOrDefault(ENV_USER, ""), env.getOrDefault(ENV_PASSWORD, ""));
+    }
+
+    /** {@code jdbc:h2:file:<KVAL_HOME_DATA or ~/.local/share/kval>/kval;AUTO_SERVER=TRUE}. */
+    public static String defaultUrl(Map<String, String> env) {
+        String data = env.get(ENV_DATA);
+        Path dir = data != null && !data.isBlank() ? Path.of(data) : Path.of(System.getProperty("user.home"), ".local", "share", "kval");
+        return "jdbc:h2:file:" + dir.toAbsolutePath().resolve("kval") + ";AUTO_SERVER=TRUE";
+    }
+
+    /**
+     * Opens the database at {@code url} (jdbc:h2:... or jdbc:postgresql:...) and brings its schema up to date.
+     *
+     * @throws StoreException naming the URL (never the password) and what to check
+     */
+    public static Store open(String url, String user, String password) {
+        DataSource ds = dataSource(url, user, password);
+        try {
+            if (url.startsWith("jdbc:h2:file:")) {
+                Files.createDirectories(Path.of(url.substring("jdbc:h2:file:".length()).split(";")[0]).toAbsolutePath().getParent());
+            }
+            Connection keepAlive = ds.getConnection();
+            Flyway.configure().dataSource(ds).resourceProvider(new MigrationResources()).locations("classpath:db/migration")
+                    .load().migrate();
+            return new Store(url, ds, keepAlive);
+        } catch (SQLException | java.io.IOException | org.flywaydb.core.api.FlywayException e) {
+            throw new StoreException("cannot open the result store at " + url + " as user '" + user + "': " + e.getMessage()
+                    + " (check KVAL_DB_URL/KVAL_DB_USER/KVAL_DB_PASSWORD, or unset KVAL_DB_URL for the default H2 file)", e);
+        }
+    }
+
+    private static DataSource dataSource(String url, String user, String password) {
+        if (url.startsWith("jdbc:h2:")) {
+            JdbcDataSource h2 = new JdbcDataSource();
+            h2.setURL(url);
+            h2.setUser(user);
+            h2.setPassword(password);
+            return h2;
+        }
+        if (url.startsWith("jdbc:postgresql:")) {
+            PGSimpleDataSource pg = new PGSimpleDataSource();
+            pg.setURL(url);
+            pg.setUser(user);
+            pg.setPassword(password);
+            return pg;
+        }
+        throw new StoreException("unsupported result store URL '" + url + "': expected jdbc:h2:... or jdbc:postgresql://host:port/db", null);
+    }
+
+    public String url() {
+        return url;
+    }
+
+    public DataSource dataSource() {
+        return dataSource;
+    }
+
+    public boolean isPostgres() {
+        return url.startsWith("jdbc:postgresql:");
+    }
+
+    public Connection connection() throws SQLException {
+        return dataSource.getConnection();
+    }
+
+    /** Work done in one transaction: committed when it returns, rolled back when it throws. */
+    @FunctionalInterface
+    public interface Transaction<T> {
+        T run(Connection c) throws Exception;
+    }
+
+    public <T> T inTransaction(Transaction<T> work) {
+        try (Connection c = connection()) {
+            c.setAutoCommit(false);
+            try {
+                T value = work.run(c);
+                c.commit();
+                return value;
+            } catch (Exception e) {
+                c.rollback();
+                throw e instanceof StoreException se ? se : new StoreException("result store (" + url + "): " + e.getMessage(), e);
+            }
+        } catch (SQLException e) {
+            throw new StoreException("result store (" + url + "): " + e.getMessage(), e);
+        }
+    }
+
+    /** Stored verdicts matching the filter, newest first (then by id). */
+    public List<StoredResult> results(ResultFilter filter) {
+        return inTransaction(c -> {
+            ResultFilter.Query q = filter.query();
+            try (PreparedStatement ps = c.prepareStatement(StoredResult.SELECT + q.where() + " ORDER BY r.started_at DESC, r.id DESC"
+                    + (filter.limit() > 0 ? " LIMIT " + filter.limit() : ""))) {
+                for (int i = 0; i < q.params().size(); i++) {
+                    ps.setObject(i + 1, q.params().get(i));
+                }
+                List<StoredResult> out = new ArrayList<>();
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        out.add(StoredResult.of(rs));
+                    }
+                }
+                return out;
+            }
+        });
+    }
+
+    @Override
+    public void close() {
+        try {
+            keepAlive.close();
+        } catch (SQLException e) {
+            // closing: nothing left to lose
+        }
+    }
+}
