@@ -8,6 +8,7 @@ import picocli.CommandLine.Command;
 @Command(name = "kval", mixinStandardHelpOptions = true, versionProvider = VersionCommand.Provider.class,
         description = "Validates candidate Linux kernels' KVM guest_memfd on real hosts.",
         subcommands = {VersionCommand.class, KtapCommand.class, ConsoleCommand.class, RunCommand.class,
-                BenchCommand.class, SweepCommand.class})
+                BenchCommand.class, SweepCommand.class, ExportCommand.class, ReportCommand.class,
+                BisectCommand.class})
 public class KvalCommand {
 }
