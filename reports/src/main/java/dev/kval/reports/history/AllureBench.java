@@ -110,7 +110,7 @@ public final class AllureBench {
         StringBuilder b = new StringBuilder();
         b.append(String.format(Locale.ROOT, "kval bench allure: %d results synthesized from the %d real result files of %s%n", r.results(),
                 r.templates(), r.source()));
-        b.append("  (replicated with new uuid, historyId and time; both sides generate from the same results directory)\n");
+        b.append("  (replicated with new uuid, historyId and time; both sides generate a single-file report from the same 10000 result files)\n");
         b.append(String.format(Locale.ROOT, "  allure-commandline alone:      %8.1f s  (runs: %s)%n", r.bestPlain() / 1000.0, secs(r.plainMs())));
         b.append(String.format(Locale.ROOT, "  kval report with history:      %8.1f s  (runs: %s; merge %.1f s, %d history file(s) in, %d tests in history)%n",
                 r.bestKval() / 1000.0, secs(r.kvalMs()), r.kvalMergeMs() / 1000.0, r.historyFiles(), r.historyTests()));
