@@ -54,4 +54,19 @@ class BisectionTest {
         assertTrue(conf > 0.9 && conf <= 1.0, "confidence " + conf);
         assertTrue(j.path("flake_rate").asDouble() < 0.1, j.toString());
     }
+
+    /**
+     * A --from kernel that never boots cannot give the reference verdict: each end is booted twice (the sweep's retry),
+     * both panic ("No working init found"), and the bisection stops with the reason instead of guessing.
+     */
+    @Test
+    void fromKernelThatDoesNotBootIsAWeakStepAndStopsTheBisectionWithTheReason() throws Exception {
+        QemuConfig panics = QemuConfig.auto().withAppend("rdinit=/kval-no-such-init init=/kval-no-such-init");
+        Sweep sweep = new Sweep(KernelResolver.defaults(), panics, System.err);
+        IllegalStateException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class,
+                () -> new Bisection(sweep, FlakeRates.UNKNOWN, s -> System.err.println("bisect: " + s))
+                        .run(new Bisection.Options("debian:7.1.13", "debian:7.2.6", OVERLAP, 1, 2, tmp, Duration.ofMinutes(2))));
+        assertTrue(e.getMessage().contains("7.1.13") && e.getMessage().contains("did not run the case") && e.getMessage().contains("[KERNEL]"),
+                e.getMessage());
+    }
 }
