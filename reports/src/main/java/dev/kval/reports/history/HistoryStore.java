@@ -104,6 +104,12 @@ public final class HistoryStore {
         }
         Path parent = Files.createDirectories(dir.getParent());
         Path tmp = Files.createTempDirectory(parent, "." + dir.getFileName() + ".new");
+        try {
+            // a temp directory is private (0700); the history is no secret and other tools read it
+            Files.setPosixFilePermissions(tmp, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+        } catch (UnsupportedOperationException e) {
+            // not a POSIX file system: keep what it gave
+        }
         for (Map.Entry<String, byte[]> e : files.entrySet()) {
             Files.write(tmp.resolve(e.getKey()), e.getValue());
         }
