@@ -38,6 +38,17 @@ public final class Runs {
         });
     }
 
+    /** Where the run writes its files (set once its id is known). */
+    public void outDir(long id, String dir) {
+        store.inTransaction(c -> {
+            try (PreparedStatement ps = c.prepareStatement("UPDATE run SET out_dir = ? WHERE id = ?")) {
+                ps.setString(1, dir);
+                ps.setLong(2, id);
+                return ps.executeUpdate();
+            }
+        });
+    }
+
     public Optional<RunRow> find(long id) {
         List<RunRow> r = query("SELECT " + RunRow.COLUMNS + " FROM run WHERE id = ?", id);
         return r.isEmpty() ? Optional.empty() : Optional.of(r.get(0));
