@@ -27,6 +27,11 @@ final class ControllerProcess implements AutoCloseable {
     }
 
     static ControllerProcess start(Path dir, String dbUrl, Map<String, String> props, String name) throws Exception {
+        return start(dir, dbUrl, "sa", "", props, name);
+    }
+
+    /** The database's password travels in the environment (KVAL_DB_PASSWORD), never on the command line. */
+    static ControllerProcess start(Path dir, String dbUrl, String user, String password, Map<String, String> props, String name) throws Exception {
         Path jar = Path.of(System.getProperty("kval.controller.jar", "target/quarkus-app/quarkus-run.jar")).toAbsolutePath();
         if (!Files.exists(jar)) {
             throw new IllegalStateException("the packaged controller is missing: " + jar + " (run through maven-failsafe after package)");
@@ -36,13 +41,14 @@ final class ControllerProcess implements AutoCloseable {
             port = s.getLocalPort();
         }
         List<String> cmd = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"),
-                "-Dquarkus.http.port=" + port, "-Dkval.db.url=" + dbUrl, "-Dkval.db.user=sa",
+                "-Dquarkus.http.port=" + port, "-Dkval.db.url=" + dbUrl, "-Dkval.db.user=" + user,
                 "-Dkval.controller.data-dir=" + dir.resolve("data")));
         props.forEach((k, v) -> cmd.add("-D" + k + "=" + v));
         cmd.addAll(List.of("-jar", jar.toString()));
         Path log = dir.resolve(name + ".log");
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
         pb.environment().remove("KVAL_API_TOKEN");
+        pb.environment().put("KVAL_DB_PASSWORD", password);
         pb.environment().put("KVAL_HOME", dev.kval.store.PostgresCluster.repo().toString());
         ControllerProcess c = new ControllerProcess(port, log, pb.start());
         c.awaitReady(Duration.ofSeconds(120));
