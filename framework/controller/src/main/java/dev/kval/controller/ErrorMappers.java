@@ -64,6 +64,9 @@ public class ErrorMappers {
             }
             return error(400, "body", "body: not a readable JSON run request" + (c != null ? ": " + c.getMessage() : ""));
         }
+        if (e.getResponse().hasEntity()) {
+            return e.getResponse();
+        }
         if (status == 404) {
             return error(404, "id", e.getMessage());
         }

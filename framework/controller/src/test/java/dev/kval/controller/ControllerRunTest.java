@@ -146,6 +146,22 @@ class ControllerRunTest {
         given().header("Authorization", TOKEN).post("/api/runs/" + id + "/cancel").then().statusCode(409).body("field", equalTo("id"));
     }
 
+    /** POST /api/nightly starts the configured matrix (here: local, api.C12, twice); its diff is served when it ends. */
+    @Test
+    void nightlyNowThroughTheApi() throws Exception {
+        given().post("/api/nightly").then().statusCode(401);
+        String started = given().header("Authorization", TOKEN).post("/api/nightly").then().statusCode(202).extract().asString();
+        long run = JSON.readTree(started).path("run").asLong();
+        JsonNode v = await(run, new LinkedHashSet<>(), 600);
+        assertEquals("nightly", v.path("kind").asText());
+        assertEquals("DONE", v.path("state").asText(), v::toString);
+        JsonNode diff = get("/api/nightly/" + run + "/diff");
+        assertEquals(run, diff.path("run").asLong());
+        assertTrue(diff.path("tests").asInt() > 0, diff::toString);
+        assertEquals(0, diff.path("flaky").size());
+        given().get("/api/nightly/999999/diff").then().statusCode(404);
+    }
+
     /** A boot timeout of 1 s: the cell is stopped at boot (its QEMU with it) and the failure is the kernel's class. */
     @Test
     void aStepOverItsTimeoutStopsTheCellsWholeProcessGroup() throws Exception {
