@@ -79,7 +79,15 @@ public final class Executor implements AutoCloseable {
             throw new IllegalStateException(e);
         }
         long id = runs.create(kind, json, null);
-        runs.outDir(id, runsDir.resolve(String.valueOf(id)).toString());
+        Path dir = runsDir.resolve(String.valueOf(id));
+        if (Files.exists(dir)) {
+            try {
+                Files2.deleteTree(dir); // a new run id: whatever is there is another store's leftover
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException("cannot clear the stale run directory " + dir, e);
+            }
+        }
+        runs.outDir(id, dir.toString());
         start(id, request);
         return id;
     }
