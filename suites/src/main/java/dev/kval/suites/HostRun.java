@@ -2,6 +2,7 @@ package dev.kval.suites;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.kval.agent.AgentDeployer;
+import dev.kval.agent.BatchHost;
 import dev.kval.agent.AgentOptions;
 import dev.kval.agent.AgentRun;
 import dev.kval.console.CrashOracle;
@@ -15,6 +16,8 @@ import dev.kval.host.qemu.QemuConfig;
 import dev.kval.kernel.KernelArtifact;
 import dev.kval.kernel.KernelResolver;
 import dev.kval.ktap.KtapTree;
+import dev.kval.lava.LavaBatchHost;
+import dev.kval.lava.LavaConfig;
 import dev.kval.result.HostResult;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -74,6 +77,10 @@ final class HostRun {
                 }
                 say.accept(name + ": kernel " + kernel.release() + " sha256 " + kernel.sha256().substring(0, 16)
                         + (kernel.cacheHit() ? " (cached)" : ""));
+            }
+            if (spec.kind() == HostSpec.Kind.LAVA) {
+                stage = "lava";
+                return batch(t, dir, hr, kernel, new LavaBatchHost(LavaConfig.load(), spec.name(), agent.binary()));
             }
             stage = "provision";
             long t1 = System.nanoTime();
@@ -148,6 +155,64 @@ final class HostRun {
         return new HostUnderTest(t, dir, hr.kind(), host.kernelRelease(), hr.tree(), null, hr,
                 progress == null ? Map.of() : progress.caseConsole(), kernel == null ? null : kernel.configFile().orElse(null),
                 selftests);
+    }
+
+    /**
+     * A batch host (a LAVA device): one job boots the kernel and runs the agent; its caps report, KTAP, dmesg and console
+     * are kept exactly as a driven host's are, so the verdicts are made the same way.
+     */
+    private HostUnderTest batch(RunPlan.Target t, Path dir, HostResult hr, KernelArtifact kernel, BatchHost batch) throws IOException {
+        String name = hr.name();
+        List<String> agentSuites = plan.suites().stream().filter(s -> !s.equals(KselftestStage.SUITE)).toList();
+        if (agentSuites.size() < plan.suites().size()) {
+            say.accept(name + ": the kselftest suite needs a host kval drives itself; it is not run on a batch host");
+        }
+        AgentOptions opts = new AgentOptions(agentSuites, plan.casePattern(), plan.repeat(), plan.timeout(), plan.overall());
+        long t0 = System.nanoTime();
+        BatchHost.Outcome o;
+        try {
+            o = batch.run(kernel, opts, plan.append(), dir, say);
+        } catch (HostFailure e) {
+            keepConsole(dir, name, hr);
+            throw e;
+        } finally {
+            hr.timing("batchJob", ms(t0));
+        }
+        hr.info().putAll(o.info());
+        hr.capabilities(o.caps());
+        Files.writeString(dir.resolve("caps.json"), o.caps() + "\n");
+        hr.file("caps", name + "/caps.json");
+        sayCaps(name, o.caps());
+        Files.writeString(dir.resolve("agent.ktap"), o.run().ktap());
+        hr.file("ktap", name + "/agent.ktap");
+        hr.ktap(o.run().tree(), o.run().exit(), o.run().timedOut());
+        if (!o.run().stderr().isBlank()) {
+            Files.writeString(dir.resolve("agent.stderr"), o.run().stderr());
+            hr.file("agentStderr", name + "/agent.stderr");
+        }
+        if (o.dmesg() != null && !o.dmesg().isBlank()) {
+            Files.writeString(dir.resolve("dmesg.txt"), o.dmesg());
+            hr.file("dmesg", name + "/dmesg.txt");
+        }
+        keepConsole(dir, name, hr);
+        say.accept(name + ": " + o.run().tree().leaves().size() + " KTAP leaves from the job's log");
+        return new HostUnderTest(t, dir, hr.kind(), o.kernelRelease(), hr.tree(), null, hr, Map.of(),
+                kernel == null ? null : kernel.configFile().orElse(null), null);
+    }
+
+    /** Records dir/console.log (a batch host's job console) and the crash oracle's findings in it. */
+    private void keepConsole(Path dir, String name, HostResult hr) throws IOException {
+        Path log = dir.resolve("console.log");
+        if (!Files.exists(log)) {
+            return;
+        }
+        hr.file("console", name + "/console.log");
+        List<String> findings = new ArrayList<>();
+        for (var f : CrashOracle.standard().scan(Files.readAllLines(log, StandardCharsets.UTF_8))) {
+            findings.add(f.crashClass() + ": " + f.title() + " (console.log lines " + f.firstLine() + "-" + f.lastLine() + ")");
+        }
+        hr.consoleFindings(findings);
+        findings.forEach(f -> say.accept(name + ": console: " + f));
     }
 
     private HostUnderTest failed(RunPlan.Target t, Path dir, HostResult hr, String stage, HostFailure e, Host host) {

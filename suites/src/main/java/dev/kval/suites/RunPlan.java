@@ -79,7 +79,7 @@ public record RunPlan(List<Target> targets, List<String> suites, String casePatt
             }
             int eq = e.indexOf('=');
             String host = eq < 0 ? e : e.substring(0, eq).strip();
-            if (!host.matches("local|qemu|ssh:.+") && !targets.isEmpty() && targets.get(targets.size() - 1).kernel() != null) {
+            if (!host.matches("local|qemu|ssh:.+|lava:.+") && !targets.isEmpty() && targets.get(targets.size() - 1).kernel() != null) {
                 // a build: spec's own comma list (build:linux-source-7.3,sw-protected-vm): belongs to the previous kernel
                 Target prev = targets.remove(targets.size() - 1);
                 targets.add(new Target(prev.host(), prev.kernel() + "," + e));
@@ -106,7 +106,7 @@ public record RunPlan(List<Target> targets, List<String> suites, String casePatt
      * else with the kernel spec, so {@code qemu=debian:7.3.4} and {@code qemu=debian:6.1.0-56} do not collide.
      */
     public String dirName(Target t) {
-        String base = t.host().startsWith("ssh:") ? t.host().substring(4) : t.host();
+        String base = t.host().startsWith("ssh:") ? t.host().substring(4) : t.host().replace(':', '-');
         long same = targets.stream().filter(o -> o.host().equals(t.host())).count();
         String name = same == 1 || t.kernel() == null ? base : base + "-" + t.kernel();
         return name.replaceAll("[^A-Za-z0-9._+-]", "-");

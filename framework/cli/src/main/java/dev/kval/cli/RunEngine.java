@@ -123,7 +123,7 @@ public final class RunEngine {
             summary.hostChoice(spec.toString(), why);
             say("host: " + spec + " - " + why);
         }
-        if (spec.kind() == HostSpec.Kind.QEMU && kernelSpec == null) {
+        if ((spec.kind() == HostSpec.Kind.QEMU || spec.kind() == HostSpec.Kind.LAVA) && kernelSpec == null) {
             kernelSpec = DEFAULT_KERNEL;
         }
         if (spec.kind() == HostSpec.Kind.LOCAL && kernelSpec != null) {

@@ -45,6 +45,8 @@ public final class HostProviders {
                 Path inv = s.inventory() != null ? s.inventory() : Inventory.defaultPath();
                 return new SshHostProvider(Inventory.load(inv).get(spec.name()), s.log()).provision(kernel);
             };
+            case LAVA -> throw new IllegalArgumentException("lava:" + spec.name() + " is a batch host: a LAVA job runs the agent "
+                    + "(the suites' HostRun hands it to dev.kval.lava), there is no host to exec on");
         };
     }
 }

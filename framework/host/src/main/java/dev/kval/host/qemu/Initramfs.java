@@ -134,6 +134,60 @@ public final class Initramfs {
         return out;
     }
 
+    /** The prompt of the batch image's console shell (a LAVA job's boot action waits for it). */
+    public static final String BATCH_PROMPT = "kval-batch # ";
+
+    /**
+     * The initramfs of a batch host (a LAVA device): busybox, the kernel's KVM modules and the agent at
+     * {@value #AGENT_PATH}; init loads the modules, then keeps a shell on the console with the prompt
+     * {@value #BATCH_PROMPT}. No network and no SSH: the lab's test runner types the commands (cached).
+     */
+    public static Path forBatch(KernelArtifact kernel, Path agent, Path cacheDir) throws IOException {
+        String key = ContentKey.of(List.of("batch", String.valueOf(FORMAT), kernel.sha256(), BzImage.sha256(agent), BzImage.sha256(busybox())));
+        Path out = cacheDir.resolve("batch-" + key + ".cpio");
+        if (Files.exists(out)) {
+            return out;
+        }
+        Files.createDirectories(cacheDir);
+        Path root = Files.createTempDirectory(cacheDir, ".root-");
+        try {
+            base(root);
+            List<List<String>> order = modules(kernel, root);
+            Files.createDirectories(root.resolve("usr/bin"));
+            Path dest = root.resolve(AGENT_PATH.substring(1));
+            Files.copy(agent, dest, StandardCopyOption.REPLACE_EXISTING);
+            Files.setPosixFilePermissions(dest, PosixFilePermissions.fromString("rwxr-xr-x"));
+            List<String> all = new ArrayList<>(order.get(0));
+            all.addAll(order.get(1));
+            Files.writeString(root.resolve("etc/kval-modules.kvm"), lines(all));
+            writeInit(root, String.join("\n",
+                    "#!/bin/sh",
+                    "export PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root",
+                    "mount -t proc proc /proc",
+                    "mount -t sysfs sysfs /sys",
+                    "mount -t devtmpfs devtmpfs /dev",
+                    "mount -t tmpfs tmpfs /tmp",
+                    "mount -t tmpfs tmpfs /run",
+                    "mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null",
+                    "hostname kval",
+                    "while read -r m; do",
+                    "  case \"$m\" in",
+                    "    *kvm-amd.ko) grep -qw svm /proc/cpuinfo || continue ;;",
+                    "    *kvm-intel.ko) grep -qw vmx /proc/cpuinfo || continue ;;",
+                    "  esac",
+                    "  insmod \"/lib/modules/$m\" || echo \"KVAL-INSMOD-FAILED $m\"",
+                    "done < /etc/kval-modules.kvm",
+                    "echo KVAL-BATCH-READY",
+                    "export PS1='" + BATCH_PROMPT + "'",
+                    "while :; do setsid cttyhack sh -l; done",
+                    ""));
+            pack(root, out);
+        } finally {
+            KernelCache.deleteTree(root);
+        }
+        return out;
+    }
+
     /** Keeps the newest {@code keep} host initramfs images (one per kernel/agent/key combination). */
     static void prune(Path cacheDir, int keep) {
         try (var s = Files.list(cacheDir)) {

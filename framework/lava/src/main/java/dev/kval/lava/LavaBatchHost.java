@@ -1,0 +1,77 @@
+package dev.kval.lava;
+
+import dev.kval.agent.AgentOptions;
+import dev.kval.agent.BatchHost;
+import dev.kval.host.Attribution;
+import dev.kval.host.HostFailure;
+import dev.kval.host.qemu.Initramfs;
+import dev.kval.kernel.KernelArtifact;
+import dev.kval.kernel.KvalPaths;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+
+/**
+ * {@code lava:<device type>}: a batch host in a LAVA lab. Checks the lab first (server, token, device type), builds the
+ * batch initramfs (busybox, the kernel's KVM modules, the agent), publishes kernel and initramfs on the artifact server,
+ * submits the job (its id goes to the run's {@value LavaJobs#FILE} at once), follows it and reads the outcome from its
+ * log. Problems with the lab or the request are {@link LavaException}s wrapped as infrastructure failures whose message
+ * says what to fix.
+ */
+public final class LavaBatchHost implements BatchHost {
+    private final LavaConfig cfg;
+    private final String deviceType;
+    private final Path agentBinary;
+
+    public LavaBatchHost(LavaConfig cfg, String deviceType, Path agentBinary) {
+        this.cfg = cfg;
+        this.deviceType = deviceType;
+        this.agentBinary = agentBinary;
+    }
+
+    @Override
+    public Outcome run(KernelArtifact kernel, AgentOptions options, String append, Path dir, Consumer<String> say) throws IOException {
+        if (kernel == null) {
+            throw new IllegalArgumentException("lava:" + deviceType + " needs a kernel to boot (--kernel debian:7.3.4, path:..., build:...)");
+        }
+        LavaClient client = new LavaClient(cfg);
+        try {
+            String version = client.version();
+            String user = client.whoami();
+            List<String> devices = client.usableDevices(deviceType);
+            say.accept("lava:" + deviceType + ": LAVA " + version + " at " + cfg.url() + " as " + user + ", devices " + String.join(", ", devices));
+            Path initrd = Initramfs.forBatch(kernel, agentBinary, KvalPaths.cache().resolve("initramfs"));
+            ArtifactServer server = ArtifactServer.shared(cfg.artifactHost());
+            ArtifactServer.Artifact k = server.publish(kernel.kernel(), "vmlinuz", cfg.artifactBaseUrl());
+            ArtifactServer.Artifact r = server.publish(initrd, "initramfs.cpio", cfg.artifactBaseUrl());
+            LavaConfig.Timeouts t = cfg.timeouts();
+            int testMinutes = (int) Math.min(t.testMinutes(), Math.max(2, options.overall().toMinutes() + 2));
+            LavaConfig.Timeouts jt = new LavaConfig.Timeouts(t.deployMinutes(), t.bootMinutes(), testMinutes,
+                    Math.min(t.jobMinutes(), t.deployMinutes() + t.bootMinutes() + testMinutes + 2), t.queueMinutes());
+            Map<String, String> meta = new LinkedHashMap<>();
+            meta.put("kval.target", dir.getFileName().toString());
+            meta.put("kval.kernel", kernel.release());
+            meta.put("kval.suites", String.join(",", options.suites()));
+            String yaml = JobDefinition.yaml("kval " + dir.getFileName() + " " + kernel.release() + " " + String.join(",", options.suites()),
+                    deviceType, k, r, append, options, jt, meta);
+            Files.writeString(dir.resolve("lava-job.yaml"), yaml);
+            LavaJobs jobs = new LavaJobs(client, dir.getParent());
+            long t0 = System.nanoTime();
+            LavaJob job = jobs.submit(dir.getFileName().toString(), deviceType, yaml);
+            say.accept("lava:" + deviceType + ": submitted job " + job.id() + " (" + client.jobUrl(job.id()) + ", recorded in "
+                    + jobs.file() + ")");
+            LavaClient.JobStatus s = job.await(Duration.ofMinutes(t.queueMinutes()), Duration.ofMinutes(jt.jobMinutes() + 2), say);
+            jobs.update(s);
+            Duration elapsed = Duration.ofNanos(System.nanoTime() - t0);
+            say.accept("lava:" + deviceType + ": job " + job.id() + " " + s.health() + " after " + elapsed.toSeconds() + " s");
+            return JobOutcome.read(job, s, dir, elapsed);
+        } catch (LavaException e) {
+            throw new HostFailure(Attribution.INFRASTRUCTURE, e.getMessage(), List.of("LAVA " + e.kind().name().toLowerCase() + " error"), e);
+        }
+    }
+}
