@@ -21,6 +21,8 @@ import java.util.TreeMap;
  * file {@code $KVAL_LAVA_CONFIG} (else {@code $KVAL_STATE/lava/lava.json} when it exists), then by the environment:
  * {@code KVAL_LAVA_URL}, {@code KVAL_LAVA_TOKEN} (the token itself) or {@code KVAL_LAVA_TOKEN_FILE}. Without either the
  * token comes from {@code tokenFile}, else {@code $KVAL_STATE/lava/token} (what {@code infra/lava/up} writes). The
+ * token is never printed. System properties {@code kval.lava.url}, {@code kval.lava.token}, {@code kval.lava.tokenFile},
+ * {@code kval.lava.artifactUrl}, {@code kval.lava.config} override the environment. The
  * token is never printed: {@link #toString()} and every error name only where it came from.
  *
  * @param deviceTypes  LAVA device type -&gt; kval host class and the capabilities its devices are declared to have
@@ -58,7 +60,11 @@ public record LavaConfig(URI url, Token token, Map<String, DeviceClass> deviceTy
 
     /** The configuration from defaults, file and environment (see the class comment). */
     public static LavaConfig load() throws IOException {
-        return load(System.getenv());
+        Map<String, String> env = new java.util.HashMap<>(System.getenv());
+        // -Dkval.lava.url=... etc. override the environment (KVAL_LAVA_URL), for runs inside one JVM (tests, a controller)
+        System.getProperties().stringPropertyNames().stream().filter(k -> k.startsWith("kval.lava."))
+                .forEach(k -> env.put("KVAL_LAVA_" + k.substring(10).replaceAll("([a-z])([A-Z])", "$1_$2").toUpperCase(), System.getProperty(k)));
+        return load(env);
     }
 
     static LavaConfig load(Map<String, String> env) throws IOException {

@@ -1,0 +1,63 @@
+package dev.kval.lava;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.kval.agent.AgentOptions;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** The job definition's shape (what LAVA validates is checked for real in LavaLabTest and the CLI's LavaRunTest). */
+class JobDefinitionTest {
+    static final ArtifactServer.Artifact KERNEL = new ArtifactServer.Artifact("http://h:1/aa/vmlinuz", "aa".repeat(32), 1);
+    static final ArtifactServer.Artifact INITRD = new ArtifactServer.Artifact("http://h:1/bb/initramfs.cpio", "bb".repeat(32), 1);
+
+    @Test
+    void deployBootTestEachWithItsTimeoutAndTheArtifactsSha256() throws Exception {
+        String yaml = JobDefinition.yaml("n", "qemu", KERNEL, INITRD, "rdinit=/nonexistent",
+                new AgentOptions(List.of("api", "poison"), null, null, 30, Duration.ofMinutes(5)), new LavaConfig.Timeouts(3, 2, 9, 20, 10),
+                Map.of("kval.target", "t"));
+        JsonNode job = new ObjectMapper(new YAMLFactory()).readTree(yaml);
+        JsonNode actions = job.path("actions");
+        assertEquals(3, actions.size());
+        JsonNode deploy = actions.get(0).path("deploy");
+        assertEquals(3, deploy.path("timeout").path("minutes").asInt());
+        assertEquals(KERNEL.sha256(), deploy.path("images").path("kernel").path("sha256sum").asText());
+        assertEquals(INITRD.sha256(), deploy.path("images").path("ramdisk").path("sha256sum").asText());
+        assertTrue(deploy.path("images").path("kernel").path("image_arg").asText().contains("panic=-1 rdinit=/nonexistent\""));
+        assertEquals(2, actions.get(1).path("boot").path("timeout").path("minutes").asInt());
+        JsonNode test = actions.get(2).path("test");
+        assertEquals(9, test.path("timeout").path("minutes").asInt());
+        String steps = test.path("definitions").get(0).path("repository").path("run").path("steps").toString();
+        assertTrue(steps.contains("--suite api,poison --timeout 30"), steps);
+        assertTrue(steps.contains("KVAL-KTAP-BEGIN") && steps.contains("KVAL-CAPS-END"), steps);
+    }
+
+    @Test
+    void aCommandLineTheQemuArgumentCannotCarryIsRefused() {
+        assertThrows(IllegalArgumentException.class, () -> JobDefinition.yaml("n", "qemu", KERNEL, INITRD, "a=\"b\"", AgentOptions.all(),
+                new LavaConfig.Timeouts(1, 1, 1, 5, 1), Map.of()));
+    }
+
+    @Test
+    void theLogsConsoleIsTheTargetLinesUnescapedAndSectionsAreCutByMarkers() throws Exception {
+        String log = String.join("\n",
+                "- {\"dt\": \"t\", \"lvl\": \"info\", \"msg\": \"start: 1 deploy\"}",
+                "- {\"dt\": \"t\", \"lvl\": \"target\", \"msg\": \"+ sh -c 'echo KVAL-CAPS-BEGIN; x; echo KVAL-CAPS-END'\"}",
+                "- {\"dt\": \"t\", \"lvl\": \"target\", \"msg\": \"KVAL-CAPS-BEGIN\"}",
+                "- {\"dt\": \"t\", \"lvl\": \"target\", \"msg\": \"{\\\\\\\"root\\\\\\\": true}\"}",
+                "- {\"dt\": \"t\", \"lvl\": \"target\", \"msg\": \"KVAL-CAPS-END\"}",
+                "- {\"dt\": \"t\", \"lvl\": \"target\", \"msg\": \"KVAL-AGENT-EXIT 1\"}", "");
+        LavaLog l = LavaLog.parse(log);
+        assertEquals(List.of("info: start: 1 deploy"), l.dispatcher());
+        assertEquals("{\"root\": true}\n", l.section(JobDefinition.Markers.CAPS).orElseThrow());
+        assertEquals(1, l.agentExit().orElseThrow());
+        assertTrue(l.section(JobDefinition.Markers.KTAP).isEmpty());
+    }
+}
