@@ -30,6 +30,9 @@ public abstract class AgentSuite {
         }
         List<DynamicNode> perHost = new ArrayList<>();
         for (HostUnderTest h : session.hosts()) {
+            if (!h.ran(suite())) {
+                continue; // placed on another host class (summary.json "placement" says where and why)
+            }
             perHost.add(DynamicContainer.dynamicContainer(h.label(), forHost(h, session.allure())));
         }
         return perHost.stream();

@@ -120,6 +120,9 @@ public final class AllureRun {
         labels.add(newLabel("kernel", String.valueOf(h.kernelRelease())));
         labels.add(newLabel("hostClass", h.hostClass()));
         labels.add(newLabel("host", h.target().label()));
+        if (h.result().info().get(RunSession.PLACEMENT) instanceof String why) {
+            labels.add(newLabel("placement", why)); // where this verdict came from, and why there
+        }
     }
 
     private void child(HostUnderTest h) {

@@ -49,7 +49,15 @@ final class HostRun {
     }
 
     HostUnderTest run(RunPlan.Target t) {
-        String name = plan.dirName(t);
+        return run(t, plan.suites(), "");
+    }
+
+    /**
+     * Runs {@code suites} (none: provision and read the capability report only, a placement probe) on the target; its
+     * directory is the target's name plus {@code suffix} (a probe or a re-run keeps its own).
+     */
+    HostUnderTest run(RunPlan.Target t, List<String> suites, String suffix) {
+        String name = plan.dirName(t) + suffix;
         HostSpec spec;
         try {
             spec = HostSpec.parse(t.host());
@@ -80,7 +88,7 @@ final class HostRun {
             }
             if (spec.kind() == HostSpec.Kind.LAVA) {
                 stage = "lava";
-                return batch(t, dir, hr, kernel, new LavaBatchHost(LavaConfig.load(), spec.name(), agent.binary()));
+                return batch(t, suites, dir, hr, kernel, new LavaBatchHost(LavaConfig.load(), spec.name(), agent.binary()));
             }
             stage = "provision";
             long t1 = System.nanoTime();
@@ -110,7 +118,7 @@ final class HostRun {
             long t3 = System.nanoTime();
             Path ktapFile = dir.resolve("agent.ktap");
             Path liveConsole = host.kind().equals("qemu") ? host.consoleLog().orElse(null) : null;
-            List<String> agentSuites = plan.suites().stream().filter(s -> !s.equals(KselftestStage.SUITE)).toList();
+            List<String> agentSuites = suites.stream().filter(s -> !s.equals(KselftestStage.SUITE)).toList();
             if (!agentSuites.isEmpty()) {
                 AgentRun run;
                 say.accept(name + ": running the agent (suites " + String.join(",", agentSuites) + ")");
@@ -136,7 +144,7 @@ final class HostRun {
                     say.accept(name + ": agent stopped at the overall limit " + plan.overall().toSeconds() + " s");
                 }
             }
-            if (plan.suites().contains(KselftestStage.SUITE)) {
+            if (suites.contains(KselftestStage.SUITE)) {
                 stage = "kselftest";
                 selftests = KselftestStage.run(host, t, host.kernelRelease(), dir, hr, say);
                 if (agentSuites.isEmpty()) {
@@ -161,10 +169,11 @@ final class HostRun {
      * A batch host (a LAVA device): one job boots the kernel and runs the agent; its caps report, KTAP, dmesg and console
      * are kept exactly as a driven host's are, so the verdicts are made the same way.
      */
-    private HostUnderTest batch(RunPlan.Target t, Path dir, HostResult hr, KernelArtifact kernel, BatchHost batch) throws IOException {
+    private HostUnderTest batch(RunPlan.Target t, List<String> suites, Path dir, HostResult hr, KernelArtifact kernel, BatchHost batch)
+            throws IOException {
         String name = hr.name();
-        List<String> agentSuites = plan.suites().stream().filter(s -> !s.equals(KselftestStage.SUITE)).toList();
-        if (agentSuites.size() < plan.suites().size()) {
+        List<String> agentSuites = suites.stream().filter(s -> !s.equals(KselftestStage.SUITE)).toList();
+        if (agentSuites.size() < suites.size()) {
             say.accept(name + ": the kselftest suite needs a host kval drives itself; it is not run on a batch host");
         }
         AgentOptions opts = new AgentOptions(agentSuites, plan.casePattern(), plan.repeat(), plan.timeout(), plan.overall());

@@ -27,6 +27,12 @@ public record HostUnderTest(RunPlan.Target target, Path dir, String hostClass, S
         return target.label() + (kernelRelease == null ? "" : " [" + kernelRelease + "]");
     }
 
+    /** Whether this target ran the suite: always, unless placement sent the suite elsewhere. */
+    public boolean ran(String suite) {
+        Object placed = result.info().get(RunSession.PLACED_SUITES);
+        return !(placed instanceof List<?> l) || l.contains(suite);
+    }
+
     public Optional<HostFailure> failed() {
         return Optional.ofNullable(failure);
     }

@@ -24,9 +24,15 @@ import java.util.Map;
  * @param inventory   bare-metal inventory for ssh hosts (null: the default)
  * @param append      extra kernel command line for QEMU hosts (null: none)
  * @param kvalVersion written into summary.json and Allure's environment
+ * @param place       send each suite to a target that can run it ({@link Placement}) instead of every suite to every target
  */
 public record RunPlan(List<Target> targets, List<String> suites, String casePattern, Integer repeat, Integer timeout,
-        Duration overall, Path out, Path inventory, String append, String kvalVersion, String stress) {
+        Duration overall, Path out, Path inventory, String append, String kvalVersion, String stress, boolean place) {
+
+    public RunPlan(List<Target> targets, List<String> suites, String casePattern, Integer repeat, Integer timeout, Duration overall,
+            Path out, Path inventory, String append, String kvalVersion, String stress) {
+        this(targets, suites, casePattern, repeat, timeout, overall, out, inventory, append, kvalVersion, stress, false);
+    }
 
     /** One host to provision: {@code host} is a host spec (local, qemu, ssh:NAME); {@code kernel} may be null. */
     public record Target(String host, String kernel) {
@@ -66,7 +72,7 @@ public record RunPlan(List<Target> targets, List<String> suites, String casePatt
                 "runs/suites-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
         RunPlan p = parse(hosts, suites);
         return new RunPlan(p.targets(), p.suites(), null, null, null, Duration.ofMinutes(20), Path.of(out), null, null,
-                System.getProperty("kval.version", "suites"), System.getProperty("kval.stress"));
+                System.getProperty("kval.version", "suites"), System.getProperty("kval.stress"), Boolean.getBoolean("kval.place"));
     }
 
     /** Targets from {@code <host>[=<kernel spec>],...} and suites from a comma list (empty: all). */

@@ -24,6 +24,9 @@ import java.util.function.Consumer;
  */
 public final class RunSession {
     public static final String CONFIG_KEY = "kval.session";
+    /** Host info keys of a placed run: the suites a target ran, and why they were placed there. */
+    static final String PLACED_SUITES = "placedSuites";
+    static final String PLACEMENT = "placement";
     private static final Map<String, RunSession> OPEN = new ConcurrentHashMap<>();
     private final String id = UUID.randomUUID().toString();
     private final RunPlan plan;
@@ -83,10 +86,14 @@ public final class RunSession {
                 AgentDeployer agent = AgentDeployer.locate();
                 agentSha256 = BzImage.sha256(agent.binary());
                 HostRun runner = new HostRun(plan, agent, say);
-                for (RunPlan.Target t : plan.targets()) {
-                    HostUnderTest h = runWithInfraRetries(runner, t, say);
-                    summary.add(h.result());
-                    out.add(h);
+                if (plan.place() && plan.targets().size() > 1) {
+                    out.addAll(new PlacedRun(plan, runner, Placement.standard(), say).run(summary));
+                } else {
+                    for (RunPlan.Target t : plan.targets()) {
+                        HostUnderTest h = runWithInfraRetries(runner, t, say);
+                        summary.add(h.result());
+                        out.add(h);
+                    }
                 }
             } catch (IOException e) {
                 throw new IllegalStateException("[infra] the agent binary could not be located (build images/agent: "
@@ -121,14 +128,18 @@ public final class RunSession {
      * {@link #INFRA_RETRIES} times, and the attempts that failed are recorded in the host's result as retries.
      */
     static HostUnderTest runWithInfraRetries(HostRun runner, RunPlan.Target t, Consumer<String> say) {
+        return runWithInfraRetries(() -> runner.run(t), t, say);
+    }
+
+    static HostUnderTest runWithInfraRetries(java.util.function.Supplier<HostUnderTest> attempt, RunPlan.Target t, Consumer<String> say) {
         List<String> failed = new ArrayList<>();
-        HostUnderTest h = runner.run(t);
+        HostUnderTest h = attempt.get();
         while (h.failed().isPresent() && h.failed().get().attribution() == Attribution.INFRASTRUCTURE
                 && RETRIED_STAGES.contains(h.result().failure().stage()) && failed.size() < INFRA_RETRIES) {
             failed.add(h.result().failure().stage() + ": " + h.failed().get().getMessage());
             say.accept(t.label() + ": infrastructure failure, retry " + failed.size() + "/" + INFRA_RETRIES + ": "
                     + h.failed().get().getMessage());
-            h = runner.run(t);
+            h = attempt.get();
         }
         if (!failed.isEmpty()) {
             h.result().info().put("infraRetries", failed.size());

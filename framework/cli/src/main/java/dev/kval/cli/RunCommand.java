@@ -15,7 +15,8 @@ import picocli.CommandLine.Option;
             "Without --host: local if this machine can run guest_memfd, else qemu with " + RunEngine.DEFAULT_KERNEL + ".",
             "Exit from the verdicts: 0 no failures, 1 failures of the kernel (incl. crashes) or of kval, 2 incomplete (infrastructure)."})
 public class RunCommand implements Callable<Integer> {
-    @Option(names = "--host", description = "local | qemu | ssh:<name> (default: auto)")
+    @Option(names = "--host", description = "local | qemu | ssh:<name> | lava:<device type>, or several host classes "
+            + "comma-separated, each <host>[=<kernel>] (default: auto)")
     String host;
 
     @Option(names = "--kernel", description = "debian:<version>|debian:newest | path:<dir|file> (implies --host qemu)")
@@ -46,6 +47,10 @@ public class RunCommand implements Callable<Integer> {
             + "its measured effect (free 2M blocks, THP counters) goes to <host>/stress.json and summary.json")
     String stress;
 
+    @Option(names = "--place", description = "with several --host classes: send each suite to a class that can run it (capability "
+            + "tables in suites/src/main/resources/placement), and re-run SKIPs on a class that has what was missing")
+    boolean place;
+
     @Option(names = "--out", description = "output directory (default: runs/<timestamp>)")
     Path out;
 
@@ -54,7 +59,7 @@ public class RunCommand implements Callable<Integer> {
         Path dir = out != null ? out : Path.of("runs", LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
         try {
             return new RunEngine(System.err).run(new RunEngine.Request(host, kernel, suites, casePattern, repeat, timeout, dir,
-                    Duration.ofSeconds(overall), inventory, append, stress)).exitCode();
+                    Duration.ofSeconds(overall), inventory, append, stress, place)).exitCode();
         } catch (IllegalArgumentException | UnsupportedOperationException e) {
             System.err.println("kval run: " + e.getMessage());
             return 2;

@@ -32,7 +32,12 @@ public final class RunEngine {
 
     /** What to run. host/kernel may be null (auto-selection). */
     public record Request(String host, String kernel, List<String> suites, String casePattern, Integer repeat, Integer timeout,
-            Path out, Duration overall, Path inventory, String append, String stress) {
+            Path out, Duration overall, Path inventory, String append, String stress, boolean place) {
+        public Request(String host, String kernel, List<String> suites, String casePattern, Integer repeat, Integer timeout, Path out,
+                Duration overall, Path inventory, String append, String stress) {
+            this(host, kernel, suites, casePattern, repeat, timeout, out, overall, inventory, append, stress, false);
+        }
+
         public Request(String host, String kernel, List<String> suites, String casePattern, Integer repeat, Integer timeout, Path out,
                 Duration overall) {
             this(host, kernel, suites, casePattern, repeat, timeout, out, overall, null, null, null);
@@ -61,9 +66,10 @@ public final class RunEngine {
         summary.option("host", req.host()).option("kernel", req.kernel()).option("suites", req.suites()).option("case", req.casePattern())
                 .option("repeat", req.repeat()).option("timeout", req.timeout()).option("out", req.out().toAbsolutePath().toString()).option("append", req.append());
         Files.createDirectories(req.out());
-        RunPlan.Target target = chooseTarget(req, summary);
-        RunPlan plan = new RunPlan(List.of(target), req.suites(), req.casePattern(), req.repeat(), req.timeout(), req.overall(),
-                req.out(), req.inventory(), req.append(), version, req.stress());
+        List<RunPlan.Target> targets = req.host() != null && req.host().contains(",") ? hostList(req, summary)
+                : List.of(chooseTarget(req, summary));
+        RunPlan plan = new RunPlan(targets, req.suites(), req.casePattern(), req.repeat(), req.timeout(), req.overall(),
+                req.out(), req.inventory(), req.append(), version, req.stress(), req.place());
         Path results = req.out().resolve("allure-results");
         KernelCache.deleteTree(results); // a reused --out must not mix another run's results into the report
         AllureLifecycle allure = new AllureLifecycle(new FileSystemResultsWriter(results));
@@ -85,6 +91,21 @@ public final class RunEngine {
         }
         say("summary: " + req.out().resolve("summary.json") + " -> " + summary.outcome().name().toLowerCase() + " (exit " + summary.exitCode() + ")");
         return summary;
+    }
+
+    /**
+     * {@code --host local,qemu=debian:7.3.4,lava:qemu}: several host classes (each {@code <host>[=<kernel>]}; --kernel is
+     * the kernel of those that need one and name none).
+     */
+    private List<RunPlan.Target> hostList(Request req, RunSummary summary) {
+        List<RunPlan.Target> out = new java.util.ArrayList<>();
+        for (RunPlan.Target t : RunPlan.parse(req.host(), "").targets()) {
+            HostSpec spec = HostSpec.parse(t.host());
+            boolean needsKernel = spec.kind() == HostSpec.Kind.QEMU || spec.kind() == HostSpec.Kind.LAVA;
+            out.add(t.kernel() == null && needsKernel ? new RunPlan.Target(t.host(), req.kernel() != null ? req.kernel() : DEFAULT_KERNEL) : t);
+        }
+        summary.hostChoice(req.host(), "--host " + req.host() + (req.place() ? " with --place: each suite goes to a class that can run it" : ""));
+        return out;
     }
 
     /** --host as given; --kernel alone implies qemu; neither: local if this machine can run guest_memfd, else qemu. */

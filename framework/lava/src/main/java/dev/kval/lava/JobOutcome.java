@@ -27,6 +27,9 @@ import java.util.Optional;
  * evidence) and the infrastructure's only when it does not (an artifact that did not download, a device error).
  */
 final class JobOutcome {
+    private static final com.fasterxml.jackson.databind.ObjectMapper YAML =
+            new com.fasterxml.jackson.databind.ObjectMapper(new com.fasterxml.jackson.dataformat.yaml.YAMLFactory());
+
     private JobOutcome() {
     }
 
@@ -88,23 +91,14 @@ final class JobOutcome {
             for (JsonNode t : job.client().tests(job.id())) {
                 String meta = t.path("metadata").asText("");
                 if (t.path("name").asText().equals("job") && meta.contains("error_type")) {
-                    String type = field(meta, "error_type");
-                    String msg = field(meta, "error_msg");
-                    return type + ": " + msg;
+                    JsonNode m = YAML.readTree(meta);
+                    return m.path("error_type").asText() + ": " + m.path("error_msg").asText().strip();
                 }
             }
-        } catch (LavaException e) {
+        } catch (IOException e) {
             return "its test cases could not be read: " + e.getMessage();
         }
         return "";
     }
 
-    private static String field(String yaml, String key) {
-        for (String l : yaml.split("\n")) {
-            if (l.startsWith(key + ":")) {
-                return l.substring(key.length() + 1).strip();
-            }
-        }
-        return "";
-    }
 }

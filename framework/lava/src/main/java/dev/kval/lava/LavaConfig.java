@@ -105,7 +105,7 @@ public record LavaConfig(URI url, Token token, Map<String, DeviceClass> deviceTy
 
     private static Token token(Map<String, String> env, String configured) throws IOException {
         if (env.containsKey("KVAL_LAVA_TOKEN") && !env.get("KVAL_LAVA_TOKEN").isBlank()) {
-            return new Token(env.get("KVAL_LAVA_TOKEN").strip(), "the environment variable KVAL_LAVA_TOKEN");
+            return new Token(env.get("KVAL_LAVA_TOKEN").strip(), "KVAL_LAVA_TOKEN (environment, or -Dkval.lava.token)");
         }
         Path f = env.containsKey("KVAL_LAVA_TOKEN_FILE") ? Path.of(env.get("KVAL_LAVA_TOKEN_FILE"))
                 : configured != null ? Path.of(configured) : KvalPaths.state().resolve("lava/token");
