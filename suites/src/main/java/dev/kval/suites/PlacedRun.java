@@ -135,11 +135,11 @@ final class PlacedRun {
             if (cap == null || mine.contains(cap)) {
                 continue;
             }
-            String suite = leaf.id().contains(".") ? leaf.id().substring(0, leaf.id().indexOf('.')) : leaf.id();
+            String suite = !leaf.path().isEmpty() ? leaf.path().get(0) : leaf.name().split("\\.")[0];
             for (Map.Entry<RunPlan.Target, Set<String>> c : classes.entrySet()) {
                 if (!c.getKey().equals(h.target()) && c.getValue().contains(cap)
                         && !placedOn.getOrDefault(c.getKey(), List.of()).contains(suite)) {
-                    out.computeIfAbsent(c.getKey(), k -> new LinkedHashMap<>()).computeIfAbsent(suite, k -> new LinkedHashSet<>()).add(leaf.id());
+                    out.computeIfAbsent(c.getKey(), k -> new LinkedHashMap<>()).computeIfAbsent(suite, k -> new LinkedHashSet<>()).add(leaf.name());
                     break;
                 }
             }

@@ -61,4 +61,47 @@ class PlacementRunTest {
             assertTrue(labelled > 0, "the poison verdicts carry the placement label");
         }
     }
+    /**
+     * {@code --host lava:qemu,qemu=build:linux-source-7.3,sw-protected-vm,slim-qemu --place --suite poison}: poison goes to the
+     * LAVA class (declared MEMORY_FAILURE), its B8 leaves SKIP there for lack of KVM_X86_SW_PROTECTED_VM, and kval re-runs
+     * poison on the built kernel that has it: the SKIPs become verdicts, labelled with where and why. About 3 min (a probe
+     * boot, a LAVA job, a re-run boot; the build is CI's cached SW_PROTECTED kernel).
+     */
+    @Test
+    void aSkipForAMissingCapabilityIsReRunOnAClassThatHasIt() throws Exception {
+        String why = dev.kval.lava.LocalLab.unavailableReason();
+        Assumptions.assumeTrue(why == null, why);
+        dev.kval.lava.LocalLab.ensureUp();
+        Path out = Path.of("target", "test-runs", "placement-rerun").toAbsolutePath();
+        dev.kval.kernel.KernelCache.deleteTree(out);
+        String swProtected = "qemu=build:linux-source-7.3,sw-protected-vm,slim-qemu";
+        new RunEngine(new PrintStream(System.err, true)).run(new RunEngine.Request("lava:qemu," + swProtected, "debian:7.3.4",
+                List.of("poison"), null, null, null, out, Duration.ofMinutes(10), null, null, null, true));
+        JsonNode sum = RunSummary.read(out.resolve("summary.json"));
+        JsonNode p = sum.path("options").path("placement");
+        assertTrue(p.path("classes").path("lava:qemu=debian:7.3.4").path("from").asText().startsWith("declared"), p.toString());
+        assertEquals("lava:qemu=debian:7.3.4", p.path("suites").get(0).path("target").asText());
+        JsonNode rerun = p.path("reruns").get(0);
+        assertEquals(swProtected, rerun.path("to").asText(), p.toString());
+        assertTrue(rerun.path("reason").asText().contains("sw_protected_vm"), rerun.toString());
+        List<String> skipped = new java.util.ArrayList<>();
+        rerun.path("skippedLeaves").forEach(n -> skipped.add(n.asText()));
+        assertFalse(skipped.isEmpty());
+        JsonNode lava = sum.path("hosts").get(0);
+        JsonNode again = sum.path("hosts").get(1);
+        assertEquals(skipped.size(), lava.path("suites").path("poison").path("skip").asInt(), "the LAVA class SKIPped exactly those");
+        assertEquals(0, again.path("suites").path("poison").path("skip").asInt(), "the re-run turned them into verdicts: " + again.path("suites"));
+        try (Stream<Path> f = Files.list(out.resolve("allure-results"))) {
+            long fromRerun = f.filter(x -> x.getFileName().toString().endsWith("-result.json")).filter(x -> {
+                try {
+                    String j = Files.readString(x);
+                    return skipped.stream().anyMatch(l -> j.contains("\"name\":\"" + l + "\"")) && j.contains("re-run of poison from lava:qemu")
+                            && j.contains("\"status\":\"passed\"");
+                } catch (java.io.IOException e) {
+                    return false;
+                }
+            }).count();
+            assertEquals(skipped.size(), fromRerun, "each skipped leaf has a passing verdict labelled as the re-run's");
+        }
+    }
 }

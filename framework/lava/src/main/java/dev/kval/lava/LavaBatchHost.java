@@ -65,7 +65,25 @@ public final class LavaBatchHost implements BatchHost {
             LavaJob job = jobs.submit(dir.getFileName().toString(), deviceType, yaml);
             say.accept("lava:" + deviceType + ": submitted job " + job.id() + " (" + client.jobUrl(job.id()) + ", recorded in "
                     + jobs.file() + ")");
-            LavaClient.JobStatus s = job.await(Duration.ofMinutes(t.queueMinutes()), Duration.ofMinutes(jt.jobMinutes() + 2), say);
+            // a run stopped while its job is in the lab (Ctrl-C, the JVM ends) cancels the job instead of leaving it to run
+            Thread cancelOnExit = new Thread(() -> {
+                try {
+                    jobs.cancel(job.id());
+                } catch (IOException ignored) {
+                    // the JVM is going away; the id is in lava-jobs.json for a later cancelAll
+                }
+            }, "lava-cancel-" + job.id());
+            Runtime.getRuntime().addShutdownHook(cancelOnExit);
+            LavaClient.JobStatus s;
+            try {
+                s = job.await(Duration.ofMinutes(t.queueMinutes()), Duration.ofMinutes(jt.jobMinutes() + 2), say);
+            } finally {
+                try {
+                    Runtime.getRuntime().removeShutdownHook(cancelOnExit);
+                } catch (IllegalStateException shuttingDown) {
+                    // the hook is running
+                }
+            }
             jobs.update(s);
             Duration elapsed = Duration.ofNanos(System.nanoTime() - t0);
             say.accept("lava:" + deviceType + ": job " + job.id() + " " + s.health() + " after " + elapsed.toSeconds() + " s");
