@@ -17,6 +17,9 @@ class HostSpecAndQuoteTest {
         assertEquals(new HostSpec(HostSpec.Kind.SSH, "rack1-epyc"), HostSpec.parse("ssh:rack1-epyc"));
         assertThrows(IllegalArgumentException.class, () -> HostSpec.parse("ssh:"));
         assertThrows(IllegalArgumentException.class, () -> HostSpec.parse("ssh:a b"));
+        assertEquals(new HostSpec(HostSpec.Kind.LAVA, "qemu"), HostSpec.parse("lava:qemu"));
+        assertEquals("lava:x86-epyc", HostSpec.parse("lava:x86-epyc").toString());
+        assertThrows(IllegalArgumentException.class, () -> HostSpec.parse("lava:"));
         assertThrows(IllegalArgumentException.class, () -> HostSpec.parse("docker"));
     }
 
