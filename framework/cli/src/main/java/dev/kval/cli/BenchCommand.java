@@ -9,6 +9,6 @@ import picocli.CommandLine.Command;
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = "Side-by-side benchmarks; each prints both measurements and their ratio.",
         subcommands = {BenchKtapCommand.class, BenchSshCommand.class, BenchBootCommand.class, SweepCommand.Bench.class, ReportCommand.Bench.class,
-            BenchLavaCommand.class})
+            BenchLavaCommand.class, BenchFlakyCommand.class})
 public class BenchCommand {
 }

@@ -1,0 +1,221 @@
+package dev.kval.cli;
+
+import dev.kval.result.Outcome;
+import dev.kval.result.RunSummary;
+import dev.kval.store.RunImporter;
+import dev.kval.store.Store;
+import dev.kval.triage.FlakeSnapshot;
+import dev.kval.triage.FlakeStatistics;
+import dev.kval.triage.GateDecision;
+import dev.kval.triage.GateDecision.Counts;
+import dev.kval.triage.GateDecision.TestKey;
+import dev.kval.triage.KernelInfo;
+import dev.kval.triage.Quarantine;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+
+/**
+ * The pre-merge gate: runs the candidate (and the baseline unless the store already holds a run of it that covers
+ * the candidate's tests), compares per test and host class, re-runs each suspected regression N times on the
+ * candidate (N from the test's measured flake rate, {@link GateDecision}), applies quarantine budgets and decides:
+ * exit 0 no regression beyond the budget, 1 regression, 2 incomplete because of infrastructure.
+ */
+public final class GateEngine {
+    public record Request(String baseline, String candidate, String host, List<String> suites, String casePattern, int repeat,
+            double flakeBudget, Path out, Path inventory) {
+    }
+
+    /** One side's runs and what went wrong with them, if anything. */
+    public record Side(String what, List<Long> runIds, List<Path> outDirs, List<String> infraProblems, boolean reused) {
+    }
+
+    public record Result(int exitCode, Side baseline, Side candidate, List<GateDecision.Judgement> judgements, List<Evidence> evidence,
+            Map<TestKey, Counts> newSkips, int comparedTests, Optional<Side> reruns) {
+        public List<GateDecision.Judgement> regressions() {
+            return judgements.stream().filter(j -> j.verdict() == GateDecision.Verdict.REGRESSION).toList();
+        }
+    }
+
+    public record Evidence(TestKey key, String message, List<String> ktap, List<String> console) {
+    }
+
+    private final Store store;
+    private final PrintStream err;
+    private final Runner runner;
+
+    /** Runs {@code ./kval run} for the gate; the real one is {@link RunEngine}. */
+    interface Runner {
+        RunSummary run(RunEngine.Request r) throws Exception;
+    }
+
+    public GateEngine(Store store, PrintStream err) {
+        this(store, err, r -> new RunEngine(err).run(r));
+    }
+
+    GateEngine(Store store, PrintStream err, Runner runner) {
+        this.store = store;
+        this.err = err;
+        this.runner = runner;
+    }
+
+    private void say(String s) {
+        err.println("kval gate: " + s);
+        err.flush();
+    }
+
+    public Result gate(Request req) throws SQLException {
+        String host = req.host() == null ? "qemu" : req.host();
+        Side candidate = run("candidate", req, host, req.candidate(), req.casePattern(), req.repeat(), req.out().resolve("candidate"));
+        Side baseline = baseline(req, host, candidate);
+        FlakeSnapshot base = snapshot(baseline.runIds());
+        FlakeSnapshot cand = snapshot(candidate.runIds());
+        Map<TestKey, Counts> b = GateDecision.pool(base.series().values());
+        Map<TestKey, Counts> c = GateDecision.pool(cand.series().values());
+        List<TestKey> suspects = GateDecision.suspects(b, c);
+        say("compared " + c.size() + " test(s) x host class: " + suspects.size() + " suspect(s)"
+                + (suspects.isEmpty() ? "" : ": " + suspects.stream().map(TestKey::testId).limit(5).toList()));
+        List<GateDecision.Judgement> judgements = new ArrayList<>();
+        Optional<Side> reruns = Optional.empty();
+        List<Evidence> evidence = new ArrayList<>();
+        if (!suspects.isEmpty()) {
+            FlakeSnapshot history = snapshot(null);
+            int n = 1;
+            Map<TestKey, double[]> rate = new TreeMap<>();
+            for (TestKey k : suspects) {
+                long[] ev = history.flakeEvidence(k.testId(), k.hostClass());
+                double f = GateDecision.flakeRateForReruns(ev[0], ev[1]);
+                rate.put(k, new double[] {f, GateDecision.reruns(ev[0], ev[1])});
+                n = Math.max(n, GateDecision.reruns(ev[0], ev[1]));
+                say(k.testId() + " [" + k.hostClass() + "]: measured flake rate " + ev[0] + "/" + ev[1] + " runs in the store, upper 95% bound "
+                        + String.format("%.3f", f) + " -> " + GateDecision.reruns(ev[0], ev[1]) + " re-run(s) make a flake failing all of them < 1% likely");
+            }
+            // One glob for the agent: a single suspect leaf re-runs alone; several (or a host-level check) re-run the gate's selection.
+            String rerunCase = suspects.size() == 1 && !suspects.get(0).testId().startsWith("console.") && !suspects.get(0).testId().startsWith("host.")
+                    ? suspects.get(0).testId() : req.casePattern();
+            Side rr = run("re-run x" + n, req, host, req.candidate(), rerunCase, n, req.out().resolve("candidate-rerun"));
+            reruns = Optional.of(rr);
+            Map<TestKey, Counts> again = GateDecision.pool(snapshot(rr.runIds()).series().values());
+            List<Quarantine.Entry> quarantine;
+            try (Connection qc = store.connection()) {
+                quarantine = Quarantine.list(qc);
+            }
+            KernelInfo candKernel = cand.kernelsInVersionOrder().stream().findFirst().orElse(null);
+            for (TestKey k : suspects) {
+                Optional<Quarantine.Entry> q = Quarantine.match(quarantine, k.testId(), candKernel, k.hostClass(), Instant.now());
+                double budget = q.map(Quarantine.Entry::budget).orElse(req.flakeBudget());
+                String from = q.map(e -> "quarantine #" + e.id() + " (" + e.testGlob() + ": " + e.reason() + ")").orElse("--flake-budget");
+                GateDecision.Judgement j = GateDecision.judge(k, b.getOrDefault(k, Counts.NONE), c.get(k), again.getOrDefault(k, Counts.NONE),
+                        (int) rate.get(k)[1], rate.get(k)[0], budget, from);
+                judgements.add(j);
+                say(k.testId() + " [" + k.hostClass() + "]: " + j.verdict() + " - baseline " + j.baseline().failures() + "/" + j.baseline().runs()
+                        + " failed, candidate " + j.candidate().failures() + "/" + j.candidate().runs() + ", re-runs " + j.reruns().failures() + "/"
+                        + j.reruns().runs() + String.format(", Fisher p=%.4f, budget %.2f from %s", j.pValue(), j.budget(), j.budgetFrom()));
+                if (j.verdict() == GateDecision.Verdict.REGRESSION) {
+                    evidence.add(GateEvidence.of(store, k, candidate.runIds()));
+                }
+            }
+        }
+        Map<TestKey, Counts> newSkips = GateDecision.newSkips(b, c);
+        boolean regression = judgements.stream().anyMatch(j -> j.verdict() == GateDecision.Verdict.REGRESSION);
+        boolean incomplete = !baseline.infraProblems().isEmpty() || !candidate.infraProblems().isEmpty()
+                || reruns.map(r -> !r.infraProblems().isEmpty()).orElse(false) || c.isEmpty();
+        int exit = regression ? 1 : incomplete ? 2 : 0;
+        if (c.isEmpty() && candidate.infraProblems().isEmpty()) {
+            candidate.infraProblems().add("the candidate produced no counted result (nothing ran, or only infrastructure failures)");
+        }
+        return new Result(exit, baseline, candidate, judgements, evidence, newSkips, c.size(), reruns);
+    }
+
+    /** A stored run of the baseline that covers every test the candidate ran, else a fresh run; a run id is taken as it is. */
+    private Side baseline(Request req, String host, Side candidate) throws SQLException {
+        String spec = req.baseline();
+        if (spec.matches("\\d+") || spec.matches("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")) {
+            try (Connection c = store.connection(); PreparedStatement ps = c.prepareStatement("SELECT id, out_dir, outcome FROM run WHERE "
+                    + (spec.contains("-") ? "uuid = ?" : "id = ?"))) {
+                ps.setObject(1, spec.contains("-") ? spec : Long.parseLong(spec));
+                try (ResultSet rs = ps.executeQuery()) {
+                    if (!rs.next()) {
+                        throw new IllegalArgumentException("--baseline " + spec + ": no such run in the store " + store.url()
+                                + " (give a run id or uuid from `./kval results`, or a kernel spec such as debian:7.3.4)");
+                    }
+                    List<String> infra = new ArrayList<>();
+                    if ("INCOMPLETE".equals(rs.getString(3))) {
+                        infra.add("baseline run " + spec + " is INCOMPLETE (infrastructure)");
+                    }
+                    say("baseline: stored run #" + rs.getLong(1) + " (" + rs.getString(2) + ")");
+                    return new Side("run " + spec, List.of(rs.getLong(1)), rs.getString(2) == null ? List.of() : List.of(Path.of(rs.getString(2))), infra, true);
+                }
+            }
+        }
+        Optional<Long> stored = coveringRun(spec, host, candidate);
+        if (stored.isPresent()) {
+            say("baseline: " + spec + " on " + host + " is already in the store (run #" + stored.get() + " covers every test the candidate ran); not re-run");
+            return new Side(spec, List.of(stored.get()), List.of(), new ArrayList<>(), true);
+        }
+        return run("baseline", req, host, spec, req.casePattern(), req.repeat(), req.out().resolve("baseline"));
+    }
+
+    /** The newest complete stored run of {@code spec} on a host of the same name whose results cover the candidate's tests. */
+    private Optional<Long> coveringRun(String spec, String host, Side candidate) throws SQLException {
+        if (candidate.runIds().isEmpty()) {
+            return Optional.empty();
+        }
+        String hostName = host.equals("qemu") ? "qemu=" + spec : host;
+        String ids = candidate.runIds().stream().map(String::valueOf).reduce((a, x) -> a + "," + x).orElse("-1");
+        String sql = "SELECT r.run_id FROM result r JOIN kernel k ON k.id = r.kernel_id JOIN host h ON h.id = r.host_id JOIN run ON run.id = r.run_id"
+                + " WHERE k.spec = ? AND h.name = ? AND COALESCE(run.outcome, '') <> 'INCOMPLETE' AND r.run_id NOT IN (" + ids + ")"
+                + " AND (r.attribution IS NULL OR r.attribution <> 'INFRA')"
+                + " AND r.test_id IN (SELECT test_id FROM result WHERE run_id IN (" + ids + "))"
+                + " GROUP BY r.run_id HAVING COUNT(DISTINCT r.test_id) = (SELECT COUNT(DISTINCT test_id) FROM result WHERE run_id IN (" + ids + "))"
+                + " ORDER BY r.run_id DESC";
+        try (Connection c = store.connection(); PreparedStatement ps = c.prepareStatement(sql)) {
+            ps.setString(1, spec);
+            ps.setString(2, hostName);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? Optional.of(rs.getLong(1)) : Optional.empty();
+            }
+        }
+    }
+
+    private Side run(String what, Request req, String host, String kernel, String casePattern, int repeat, Path out) {
+        List<String> infra = new ArrayList<>();
+        String hostArg = host;
+        String kernelArg = host.startsWith("ssh:") || host.equals("qemu") ? kernel : null;
+        say(what + ": running " + kernel + " on " + host + (casePattern != null ? " --case " + casePattern : "") + " --repeat " + repeat + " -> " + out);
+        try {
+            RunSummary s = runner.run(new RunEngine.Request(hostArg, kernelArg, req.suites(), casePattern, repeat, null, out,
+                    Duration.ofMinutes(30), req.inventory()));
+            long id = RunImporter.importRun(store, out, "gate");
+            if (s.outcome() == Outcome.INCOMPLETE) {
+                infra.add(what + " " + kernel + " on " + host + ": incomplete because of infrastructure (" + out.resolve("summary.json") + ")");
+            }
+            return new Side(kernel, new ArrayList<>(List.of(id)), List.of(out), infra, false);
+        } catch (IllegalArgumentException e) {
+            throw e;
+        } catch (Exception e) {
+            infra.add(what + " " + kernel + " on " + host + ": " + e.getMessage());
+            say(what + ": infrastructure failure: " + e.getMessage());
+            return new Side(kernel, new ArrayList<>(), List.of(out), infra, false);
+        }
+    }
+
+    private FlakeSnapshot snapshot(List<Long> runIds) throws SQLException {
+        try (Connection c = store.connection()) {
+            return FlakeStatistics.compute(c, runIds == null ? FlakeStatistics.Scope.ALL : FlakeStatistics.Scope.runs(new LinkedHashSet<>(runIds)));
+        }
+    }
+
+}

@@ -1,0 +1,80 @@
+package dev.kval.triage;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.kval.store.Store;
+import java.sql.Connection;
+import java.time.Instant;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The statistics and the quarantine over a real (embedded H2) store with the store's own schema. */
+class StoreStatisticsTest {
+    Store store;
+
+    @BeforeEach
+    void open() {
+        store = Store.open("jdbc:h2:mem:triage-" + System.nanoTime() + ";DB_CLOSE_DELAY=-1", "sa", "");
+    }
+
+    @AfterEach
+    void close() {
+        store.close();
+    }
+
+    @Test
+    void streamingPassWindowFunctionsAndPerSeriesQueriesAgree() throws Exception {
+        FlakyBench.Shape shape = new FlakyBench.Shape(40, 6, 3, 2, 3, 2, 11);
+        long rows = FlakyBench.generate(store, shape, null);
+        assertEquals(shape.rows(), rows);
+        FlakyBench.Report r = FlakyBench.measure(store, rows, 0, 1, null);
+        assertTrue(r.agree(), r.disagreement());
+        try (Connection c = store.connection()) {
+            FlakeSnapshot s = FlakeStatistics.compute(c, FlakeStatistics.Scope.ALL);
+            assertEquals(40 * 6 * 3, s.series().size());
+            // every series holds 2 hosts x 3 runs x 2 repeats = 12 results, minus INFRA ones (never counted)
+            long infra = count(c, "SELECT COUNT(*) FROM result WHERE attribution = 'INFRA'");
+            assertTrue(infra > 0, "the generator makes some infrastructure failures");
+            long counted = s.series().values().stream().mapToLong(x -> x.runs() + x.skips()).sum();
+            assertEquals(rows - infra, counted);
+            assertFalse(s.flakyRanked().isEmpty());
+            // a scope of runs sees only those runs
+            FlakeSnapshot one = FlakeStatistics.compute(c, FlakeStatistics.Scope.runs(List.of(1L)));
+            assertEquals(count(c, "SELECT COUNT(*) FROM result WHERE run_id = 1 AND (attribution IS NULL OR attribution <> 'INFRA')"),
+                    one.series().values().stream().mapToLong(x -> x.runs() + x.skips()).sum());
+        }
+    }
+
+    @Test
+    void quarantineAddsListsMatchesAndRemoves() {
+        Quarantine q = new Quarantine(store);
+        Quarantine.Entry e = q.add(new Quarantine.NewEntry("api.C17.*", null, null, 0.3, "NUMA start node varies", "tester", null));
+        q.add(new Quarantine.NewEntry("guest.*", "debian:7.2*", "qemu-tcg", 0.1, "old", "tester", Instant.now().minusSeconds(60)));
+        assertEquals(2, q.list().size());
+        KernelInfo k = new KernelInfo(1, "debian:7.3.4", "7.3.4+deb13-amd64", "");
+        assertEquals(0.3, Quarantine.match(q.list(), "api.C17.interleave_start", k, "qemu-tcg", Instant.now()).orElseThrow().budget());
+        assertTrue(Quarantine.match(q.list(), "api.C16.x", k, "qemu-tcg", Instant.now()).isEmpty());
+        assertTrue(Quarantine.match(q.list(), "guest.x", new KernelInfo(2, "debian:7.2.6", "7.2.6+deb13-amd64", ""), "qemu-tcg", Instant.now()).isEmpty(),
+                "an expired entry no longer matches");
+        IllegalArgumentException bad = assertThrows(IllegalArgumentException.class,
+                () -> q.add(new Quarantine.NewEntry("", null, null, 1.5, " ", null, null)));
+        assertTrue(bad.getMessage().contains("test:") && bad.getMessage().contains("budget:") && bad.getMessage().contains("reason:"), bad.getMessage());
+        assertEquals(2, q.list().size(), "a rejected entry writes nothing");
+        assertTrue(q.remove(e.id()));
+        assertFalse(q.remove(e.id()));
+        assertNull(q.list().stream().filter(x -> x.id() == e.id()).findFirst().orElse(null));
+    }
+
+    private static long count(Connection c, String sql) throws Exception {
+        try (var st = c.createStatement(); var rs = st.executeQuery(sql)) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+}
