@@ -9,6 +9,6 @@ import picocli.CommandLine.Command;
         description = "Validates candidate Linux kernels' KVM guest_memfd on real hosts.",
         subcommands = {VersionCommand.class, KtapCommand.class, ConsoleCommand.class, RunCommand.class,
                 BenchCommand.class, SweepCommand.class, ExportCommand.class, ReportCommand.class,
-                BisectCommand.class, ResultsCommand.class, NightlyCommand.class, GateCommand.class})
+                BisectCommand.class, ResultsCommand.class, NightlyCommand.class, GateCommand.class, QuarantineCommand.class})
 public class KvalCommand {
 }

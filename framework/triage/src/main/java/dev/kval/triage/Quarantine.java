@@ -20,6 +20,22 @@ import java.util.Optional;
 public final class Quarantine {
     public record Entry(long id, String testGlob, String kernelGlob, String hostClass, double budget, String reason, String createdBy,
             Instant createdAt, Instant expiresAt) {
+        /** JSON-ready (times as ISO-8601 strings), for the CLI's --json and the API. */
+        public java.util.Map<String, Object> toMap() {
+            java.util.Map<String, Object> m = new java.util.LinkedHashMap<>();
+            m.put("id", id);
+            m.put("test", testGlob);
+            m.put("kernel", kernelGlob);
+            m.put("hostClass", hostClass);
+            m.put("budget", budget);
+            m.put("reason", reason);
+            m.put("createdBy", createdBy);
+            m.put("createdAt", createdAt.toString());
+            m.put("expiresAt", expiresAt == null ? null : expiresAt.toString());
+            m.put("active", active(Instant.now()));
+            return m;
+        }
+
         public boolean active(Instant now) {
             return expiresAt == null || expiresAt.isAfter(now);
         }

@@ -1,0 +1,116 @@
+package dev.kval.triage.web;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.kval.console.CrashOracle;
+import dev.kval.console.Finding;
+import dev.kval.store.Store;
+import io.quarkus.qute.TemplateData;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/** One stored result with its evidence: the attachments its run's out dir holds, the KTAP lines, the console splat. */
+@TemplateData
+record ResultDetail(long id, long runId, String test, String suite, String status, String attribution, String message, String kernel, String host,
+        String hostClass, String startedAt, String outDir, List<Attachment> attachments, List<String> ktap, List<String> splat) {
+
+    @TemplateData
+    record Attachment(int index, String name, String path, boolean present) {
+    }
+
+    static final ObjectMapper JSON = new ObjectMapper();
+    static final int MAX_SPLAT_LINES = 40;
+
+    static Optional<ResultDetail> load(Store store, long id) throws SQLException {
+        try (Connection c = store.connection(); PreparedStatement ps = c.prepareStatement(
+                "SELECT r.id, r.run_id, r.test_id, r.suite, r.status, r.attribution, r.message, k.spec, k.release, h.name, h.host_class, r.started_at,"
+                        + " run.out_dir, r.attachments FROM result r JOIN run ON run.id = r.run_id JOIN kernel k ON k.id = r.kernel_id"
+                        + " JOIN host h ON h.id = r.host_id WHERE r.id = ?")) {
+            ps.setLong(1, id);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) {
+                    return Optional.empty();
+                }
+                String out = rs.getString(13);
+                List<Attachment> atts = attachments(out, rs.getString(14));
+                String test = rs.getString(3);
+                List<String> ktap = new ArrayList<>();
+                List<String> splat = new ArrayList<>();
+                evidence(out, atts, test, ktap, splat);
+                return Optional.of(new ResultDetail(rs.getLong(1), rs.getLong(2), test, rs.getString(4), rs.getString(5), rs.getString(6),
+                        rs.getString(7), rs.getString(8) + " (" + rs.getString(9) + ")", rs.getString(10), rs.getString(11),
+                        Views.time(rs.getTimestamp(12).toInstant()), out, atts, ktap, splat));
+            }
+        }
+    }
+
+    static List<Attachment> attachments(String outDir, String json) {
+        List<Attachment> out = new ArrayList<>();
+        if (json == null || json.isBlank()) {
+            return out;
+        }
+        try {
+            int i = 0;
+            for (JsonNode a : JSON.readTree(json)) {
+                String p = a.path("path").asText();
+                out.add(new Attachment(i++, a.path("name").asText(p), p, outDir != null && resolve(outDir, p).map(Files::isRegularFile).orElse(false)));
+            }
+        } catch (IOException e) {
+            out.add(new Attachment(-1, "(unreadable attachment list: " + e.getMessage() + ")", "", false));
+        }
+        return out;
+    }
+
+    /** A path of the attachment list inside the run's out dir; empty when it would leave it (../, absolute). */
+    static Optional<Path> resolve(String outDir, String relative) {
+        Path base = Path.of(outDir).toAbsolutePath().normalize();
+        Path p = base.resolve(relative).normalize();
+        return p.startsWith(base) ? Optional.of(p) : Optional.empty();
+    }
+
+    /** The KTAP lines of this leaf (its result lines and the diagnostics right before them) and the console's crash findings. */
+    private static void evidence(String outDir, List<Attachment> atts, String test, List<String> ktap, List<String> splat) {
+        if (outDir == null) {
+            return;
+        }
+        String leaf = test.substring(test.lastIndexOf('.') + 1);
+        for (Attachment a : atts) {
+            Optional<Path> p = a.present() ? resolve(outDir, a.path()) : Optional.empty();
+            if (p.isEmpty()) {
+                continue;
+            }
+            try {
+                String name = p.get().getFileName().toString();
+                if (name.endsWith(".ktap") && ktap.isEmpty()) {
+                    List<String> lines = Files.readAllLines(p.get());
+                    for (int i = 0; i < lines.size() && ktap.size() < 30; i++) {
+                        if (lines.get(i).matches("\\s*(not )?ok \\d+ .*") && lines.get(i).contains(leaf)) {
+                            for (int j = Math.max(0, i - 3); j <= i; j++) {
+                                ktap.add(lines.get(j));
+                            }
+                        }
+                    }
+                } else if (name.startsWith("console") && splat.isEmpty()) {
+                    List<String> lines = Files.readAllLines(p.get());
+                    for (Finding f : CrashOracle.standard().scan(lines)) {
+                        splat.add("lines " + f.firstLine() + "-" + f.lastLine() + " (" + f.crashClass() + "): " + f.title());
+                        lines.subList(Math.max(0, f.firstLine() - 1), Math.min(lines.size(), f.lastLine())).forEach(l -> splat.add("  " + l));
+                        if (splat.size() >= MAX_SPLAT_LINES) {
+                            break;
+                        }
+                    }
+                }
+            } catch (IOException | RuntimeException e) {
+                splat.add("(could not read " + a.path() + ": " + e.getMessage() + ")");
+            }
+        }
+    }
+}
