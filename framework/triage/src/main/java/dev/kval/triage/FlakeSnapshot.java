@@ -140,6 +140,30 @@ public final class FlakeSnapshot implements FlakeRates, FlakeClassifier {
         return e[1] == 0 ? OptionalDouble.empty() : OptionalDouble.of((double) e[0] / e[1]);
     }
 
+    /** Fewer counted runs than this and {@link #rate} says "not measured". */
+    public static final int MIN_RUNS_FOR_RATE = 3;
+
+    /**
+     * The flake rate the reports module's bisection asks for ({@code dev.kval.reports.bisect.FlakeRates#rate}, so
+     * {@code snapshot::rate} plugs in): the minority-verdict rate of the tests matching {@code testGlob} on the kernel
+     * named by {@code kernelSpec} (spec or release; all kernels when null or not in the store) and host class (all when
+     * null); empty below {@value #MIN_RUNS_FOR_RATE} counted runs.
+     */
+    public OptionalDouble rate(String testGlob, String kernelSpec, String hostClass) {
+        Optional<KernelInfo> k = kernelSpec == null ? Optional.empty() : findKernel(kernelSpec);
+        Pattern p = Globs.compile(testGlob);
+        long runs = 0;
+        long minority = 0;
+        for (SeriesStats s : series.values()) {
+            if ((hostClass == null || hostClass.equals(s.key().hostClass())) && k.map(x -> x.id() == s.key().kernelId()).orElse(true)
+                    && p.matcher(s.key().testId()).matches()) {
+                runs += s.runs();
+                minority += s.minority();
+            }
+        }
+        return runs < MIN_RUNS_FOR_RATE ? OptionalDouble.empty() : OptionalDouble.of((double) minority / runs);
+    }
+
     /** {minority verdicts, counted runs} of the tests matching the glob on one host class (null: all), pooled over series. */
     public long[] flakeEvidence(String testGlob, String hostClass) {
         Pattern p = Globs.compile(testGlob);

@@ -83,10 +83,10 @@ public final class FlakeStatistics {
                 + " SUM(CASE WHEN o <> 'S' THEN 1 ELSE 0 END), SUM(CASE WHEN o = 'F' THEN 1 ELSE 0 END), SUM(CASE WHEN o = 'S' THEN 1 ELSE 0 END),"
                 + " SUM(CASE WHEN o <> 'S' AND prev IS NOT NULL AND prev <> o THEN 1 ELSE 0 END), MIN(started_at), MAX(started_at)"
                 + " FROM (SELECT test_id, kernel_id, host_class, suite, started_at, o,"
-                + "   LAG(o) OVER (PARTITION BY test_id, kernel_id, host_class, skip ORDER BY started_at, id) AS prev"
+                + "   LAG(o) OVER (PARTITION BY test_id, kernel_id, host_class, is_skip ORDER BY started_at, id) AS prev"
                 + "   FROM (SELECT r.id, r.test_id, r.kernel_id, h.host_class, r.suite, r.started_at,"
                 + "     CASE WHEN r.status IN (" + fails + ") THEN 'F' WHEN r.status = 'SKIP' THEN 'S' ELSE 'P' END AS o,"
-                + "     CASE WHEN r.status = 'SKIP' THEN 1 ELSE 0 END AS skip"
+                + "     CASE WHEN r.status = 'SKIP' THEN 1 ELSE 0 END AS is_skip"
                 + "     FROM result r JOIN host h ON h.id = r.host_id" + scope.where("r.") + ") t) w"
                 + " GROUP BY test_id, kernel_id, host_class";
         Map<SeriesKey, SeriesStats> out = new HashMap<>();

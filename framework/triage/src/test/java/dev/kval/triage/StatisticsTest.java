@@ -119,6 +119,10 @@ class StatisticsTest {
         // flake rate: the minority verdicts, pooled: guest.flaky 6/12, guest.rare 1/12
         assertEquals(7.0 / 24, snap.flakeRate("guest.*", "c").getAsDouble(), 1e-12);
         assertTrue(snap.flakeRate("nothing.*", "c").isEmpty());
+        // the bisection's view: per kernel when it is known
+        assertEquals(3.0 / 12, snap.rate("api.breaks", "debian:7.3.4", "c").getAsDouble(), 1e-12);
+        assertEquals(0.0, snap.rate("api.breaks", "debian:7.2.6", null).getAsDouble(), 1e-12);
+        assertEquals(3.0 / 24, snap.rate("api.breaks", null, null).getAsDouble(), 1e-12);
     }
 
     private static void add(SeriesAccumulator acc, String test, String status, String attribution, long t) {

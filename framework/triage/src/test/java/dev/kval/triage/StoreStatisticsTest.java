@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.kval.store.PostgresCluster;
 import dev.kval.store.Store;
 import java.sql.Connection;
 import java.time.Instant;
@@ -30,6 +31,18 @@ class StoreStatisticsTest {
 
     @Test
     void streamingPassWindowFunctionsAndPerSeriesQueriesAgree() throws Exception {
+        agree(store);
+    }
+
+    /** The same SQL on kval's private PostgreSQL (infra/postgres; KVAL_NO_POSTGRES=<reason> skips it outside CI). */
+    @Test
+    void theSameOnPostgresql() throws Exception {
+        try (PostgresCluster.Database d = PostgresCluster.freshDatabase(); Store pg = d.open()) {
+            agree(pg);
+        }
+    }
+
+    static void agree(Store store) throws Exception {
         FlakyBench.Shape shape = new FlakyBench.Shape(40, 6, 3, 2, 3, 2, 11);
         long rows = FlakyBench.generate(store, shape, null);
         assertEquals(shape.rows(), rows);

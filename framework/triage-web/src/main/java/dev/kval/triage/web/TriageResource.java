@@ -6,7 +6,6 @@ import dev.kval.triage.Quarantine;
 import io.quarkus.qute.Location;
 import io.quarkus.qute.Template;
 import io.quarkus.qute.TemplateData;
-import io.quarkus.qute.TemplateInstance;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.NotFoundException;
@@ -27,7 +26,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The triage dashboard (HTML, Qute) and its JSON twins: flaky tests ranked, regressions and fixes per kernel against
+ * The triage dashboard (HTML rendered by Qute here: quarkus-rest-qute, which would render a returned TemplateInstance,
+ * does not resolve on this Maven mirror) and its JSON twins: flaky tests ranked, regressions and fixes per kernel against
  * the kernel before it, the kernel x suite matrix, a series' results, one result's evidence, the quarantine.
  */
 @Path("/")
@@ -62,12 +62,12 @@ public class TriageResource {
     @GET
     @Path("triage")
     @Produces(MediaType.TEXT_HTML)
-    public TemplateInstance dashboard(@QueryParam("limit") Integer limit) {
+    public String dashboard(@QueryParam("limit") Integer limit) {
         FlakeSnapshot snap = snapshot();
         List<Quarantine.Entry> q = new Quarantine(store.store()).list();
         return index.data("flaky", Views.flaky(snap, q, limit == null ? 50 : limit)).data("changes", Views.changes(snap))
                 .data("matrix", Views.matrix(snap)).data("quarantine", q.stream().map(Quarantine.Entry::toMap).toList())
-                .data("seriesCount", snap.series().size()).data("kernelCount", snap.kernels().size());
+                .data("seriesCount", snap.series().size()).data("kernelCount", snap.kernels().size()).render();
     }
 
     @GET
@@ -94,7 +94,7 @@ public class TriageResource {
     @GET
     @Path("triage/series")
     @Produces(MediaType.TEXT_HTML)
-    public TemplateInstance seriesPage(@QueryParam("test") String test, @QueryParam("kernel") Long kernel, @QueryParam("hostClass") String hostClass) {
+    public String seriesPage(@QueryParam("test") String test, @QueryParam("kernel") Long kernel, @QueryParam("hostClass") String hostClass) {
         if (test == null || kernel == null || hostClass == null) {
             throw new WebApplicationException(Response.status(400).type(MediaType.TEXT_PLAIN)
                     .entity("a series needs test, kernel (id) and hostClass query parameters").build());
@@ -104,7 +104,7 @@ public class TriageResource {
         return series.data("test", test).data("kernel", snap.kernel(kernel).label()).data("hostClass", hostClass)
                 .data("stats", stats == null ? "no counted runs" : stats.runs() + " runs, " + stats.failures() + " failed, " + stats.skips()
                         + " skipped, flip rate " + Views.fmt(stats.flipRate()) + ", class " + stats.classification().label())
-                .data("results", seriesResults(test, kernel, hostClass));
+                .data("results", seriesResults(test, kernel, hostClass)).render();
     }
 
     List<SeriesResult> seriesResults(String test, long kernel, String hostClass) {
@@ -131,8 +131,8 @@ public class TriageResource {
     @GET
     @Path("triage/result/{id}")
     @Produces(MediaType.TEXT_HTML)
-    public TemplateInstance resultPage(@PathParam("id") long id) throws SQLException {
-        return result.data("r", ResultDetail.load(store.store(), id).orElseThrow(() -> new NotFoundException("no result #" + id)));
+    public String resultPage(@PathParam("id") long id) throws SQLException {
+        return result.data("r", ResultDetail.load(store.store(), id).orElseThrow(() -> new NotFoundException("no result #" + id))).render();
     }
 
     @GET
