@@ -54,21 +54,10 @@ public final class GateEngine {
 
     private final Store store;
     private final PrintStream err;
-    private final Runner runner;
-
-    /** Runs {@code ./kval run} for the gate; the real one is {@link RunEngine}. */
-    interface Runner {
-        RunSummary run(RunEngine.Request r) throws Exception;
-    }
 
     public GateEngine(Store store, PrintStream err) {
-        this(store, err, r -> new RunEngine(err).run(r));
-    }
-
-    GateEngine(Store store, PrintStream err, Runner runner) {
         this.store = store;
         this.err = err;
-        this.runner = runner;
     }
 
     private void say(String s) {
@@ -196,7 +185,7 @@ public final class GateEngine {
         String kernelArg = host.startsWith("ssh:") || host.equals("qemu") ? kernel : null;
         say(what + ": running " + kernel + " on " + host + (casePattern != null ? " --case " + casePattern : "") + " --repeat " + repeat + " -> " + out);
         try {
-            RunSummary s = runner.run(new RunEngine.Request(hostArg, kernelArg, req.suites(), casePattern, repeat, null, out,
+            RunSummary s = new RunEngine(err).run(new RunEngine.Request(hostArg, kernelArg, req.suites(), casePattern, repeat, null, out,
                     Duration.ofMinutes(30), req.inventory()));
             long id = RunImporter.importRun(store, out, "gate");
             if (s.outcome() == Outcome.INCOMPLETE) {
