@@ -64,7 +64,8 @@ public class BisectCommand implements Callable<Integer> {
         PrintStream err = System.err;
         try {
             Sweep sweep = new Sweep(KernelResolver.defaults(), QemuConfig.auto(), err);
-            BisectReport r = new Bisection(sweep, flakeRates, s -> err.println("kval bisect: " + s))
+            FlakeRates rates = flakeRates == FlakeRates.UNKNOWN ? StoreFlakeRates.fromStore(err) : flakeRates;
+            BisectReport r = new Bisection(sweep, rates, s -> err.println("kval bisect: " + s))
                     .run(new Bisection.Options(from, to, casePattern, runs, jobs, dir, Duration.ofSeconds(overall)));
             r.write(dir.resolve("bisect.json"));
             if (json) {
