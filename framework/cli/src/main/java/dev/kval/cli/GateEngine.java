@@ -67,8 +67,10 @@ public final class GateEngine {
 
     public Result gate(Request req) throws SQLException {
         String host = req.host() == null ? "qemu" : req.host();
+        // a stored baseline run is looked up before anything boots, so a wrong id costs nothing
+        Side storedBaseline = isRunId(req.baseline()) ? storedRun(req.baseline()) : null;
         Side candidate = run("candidate", req, host, req.candidate(), req.casePattern(), req.repeat(), req.out().resolve("candidate"));
-        Side baseline = baseline(req, host, candidate);
+        Side baseline = storedBaseline != null ? storedBaseline : baseline(req, host, candidate);
         FlakeSnapshot base = snapshot(baseline.runIds());
         FlakeSnapshot cand = snapshot(candidate.runIds());
         Map<TestKey, Counts> b = GateDecision.pool(base.series().values());
@@ -129,26 +131,31 @@ public final class GateEngine {
     }
 
     /** A stored run of the baseline that covers every test the candidate ran, else a fresh run; a run id is taken as it is. */
-    private Side baseline(Request req, String host, Side candidate) throws SQLException {
-        String spec = req.baseline();
-        if (spec.matches("\\d+") || spec.matches("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")) {
-            try (Connection c = store.connection(); PreparedStatement ps = c.prepareStatement("SELECT id, out_dir, outcome FROM run WHERE "
-                    + (spec.contains("-") ? "uuid = ?" : "id = ?"))) {
-                ps.setObject(1, spec.contains("-") ? spec : Long.parseLong(spec));
-                try (ResultSet rs = ps.executeQuery()) {
-                    if (!rs.next()) {
-                        throw new IllegalArgumentException("--baseline " + spec + ": no such run in the store " + store.url()
-                                + " (give a run id or uuid from `./kval results`, or a kernel spec such as debian:7.3.4)");
-                    }
-                    List<String> infra = new ArrayList<>();
-                    if ("INCOMPLETE".equals(rs.getString(3))) {
-                        infra.add("baseline run " + spec + " is INCOMPLETE (infrastructure)");
-                    }
-                    say("baseline: stored run #" + rs.getLong(1) + " (" + rs.getString(2) + ")");
-                    return new Side("run " + spec, List.of(rs.getLong(1)), rs.getString(2) == null ? List.of() : List.of(Path.of(rs.getString(2))), infra, true);
+    static boolean isRunId(String spec) {
+        return spec.matches("\\d+") || spec.matches("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}");
+    }
+
+    private Side storedRun(String spec) throws SQLException {
+        try (Connection c = store.connection(); PreparedStatement ps = c.prepareStatement("SELECT id, out_dir, outcome FROM run WHERE "
+                + (spec.contains("-") ? "uuid = ?" : "id = ?"))) {
+            ps.setObject(1, spec.contains("-") ? spec : Long.parseLong(spec));
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) {
+                    throw new IllegalArgumentException("--baseline " + spec + ": no such run in the store " + store.url()
+                            + " (give the id or uuid of a stored run, or a kernel spec such as debian:7.3.4)");
                 }
+                List<String> infra = new ArrayList<>();
+                if ("INCOMPLETE".equals(rs.getString(3))) {
+                    infra.add("baseline run " + spec + " is INCOMPLETE (infrastructure)");
+                }
+                say("baseline: stored run #" + rs.getLong(1) + " (" + rs.getString(2) + ")");
+                return new Side("run " + spec, List.of(rs.getLong(1)), rs.getString(2) == null ? List.of() : List.of(Path.of(rs.getString(2))), infra, true);
             }
         }
+    }
+
+    private Side baseline(Request req, String host, Side candidate) throws SQLException {
+        String spec = req.baseline();
         Optional<Long> stored = coveringRun(spec, host, candidate);
         if (stored.isPresent()) {
             say("baseline: " + spec + " on " + host + " is already in the store (run #" + stored.get() + " covers every test the candidate ran); not re-run");

@@ -50,6 +50,17 @@ class GateTest {
     }
 
     @Test
+    @Order(0)
+    void unknownBaselineRunIsRefusedBeforeAnythingBoots() {
+        long t0 = System.nanoTime();
+        IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> gate("999", "debian:7.3.4", "qemu", null, "bad-baseline"));
+        assertTrue(e.getMessage().contains("--baseline 999: no such run"), e.getMessage());
+        assertFalse(Files.exists(DIR.resolve("bad-baseline/candidate")), "nothing ran");
+        assertTrue(System.nanoTime() - t0 < 30_000_000_000L);
+    }
+
+    @Test
     @Order(1)
     void sameKernelPassesTheGate() throws Exception {
         GateEngine.Result r = gate("debian:7.3.4", "debian:7.3.4", "qemu", null, "exit0");
