@@ -4,14 +4,11 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
-import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.time.Instant;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -109,7 +106,7 @@ public final class KernelCache {
         m.put("created", Instant.now().toString());
         JSON.writeValue(staged.resolve("manifest.json").toFile(), m);
         Path dest = root.resolve(sha);
-        try (FileLock ignored = lock()) {
+        try (CacheLock ignored = lock()) {
             if (Files.exists(dest.resolve("manifest.json"))) {
                 deleteTree(staged);
             } else {
@@ -137,22 +134,9 @@ public final class KernelCache {
         Files.move(tmp, specFile(spec), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     }
 
-    private FileLock lock() throws IOException {
-        Files.createDirectories(root);
-        FileChannel ch = FileChannel.open(root.resolve(".lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-        FileLock l = ch.lock();
-        return new FileLock(ch, 0, Long.MAX_VALUE, false) {
-            @Override
-            public boolean isValid() {
-                return l.isValid();
-            }
-
-            @Override
-            public void release() throws IOException {
-                l.release();
-                ch.close();
-            }
-        };
+    /** The cache's lock: waits for other threads of this JVM, then for other processes (CacheLock says why both). */
+    private CacheLock lock() throws IOException {
+        return CacheLock.acquire(root.resolve(".lock"));
     }
 
     public static void deleteTree(Path p) throws IOException {

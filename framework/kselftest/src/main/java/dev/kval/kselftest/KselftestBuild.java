@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.kval.kernel.BzImage;
+import dev.kval.kernel.CacheLock;
 import dev.kval.kernel.KernelCache;
 import dev.kval.kernel.KvalPaths;
 import dev.kval.kernel.Proc;
@@ -15,7 +16,6 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -103,8 +103,7 @@ public final class KselftestBuild {
             return hit.get();
         }
         Files.createDirectories(root);
-        try (FileChannel ch = FileChannel.open(root.resolve(key + ".lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-                FileLock ignored = ch.lock()) {
+        try (CacheLock ignored = CacheLock.acquire(root.resolve(key + ".lock"))) {
             hit = load(dir, key, tree, meta, tests, t0); // another process may have built it while we waited
             if (hit.isPresent()) {
                 return hit.get();

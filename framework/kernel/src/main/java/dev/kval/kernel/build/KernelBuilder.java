@@ -2,6 +2,7 @@ package dev.kval.kernel.build;
 
 import dev.kval.kernel.ContentKey;
 import dev.kval.kernel.BzImage;
+import dev.kval.kernel.CacheLock;
 import dev.kval.kernel.KernelArtifact;
 import dev.kval.kernel.KernelCache;
 import dev.kval.kernel.KernelResolver;
@@ -93,6 +94,21 @@ public final class KernelBuilder {
             log.accept("kernel " + specText + ": cache hit " + hit.get().release());
             return hit.get();
         }
+        // One build per cache key at a time, across threads and processes: two cells building the same spec would
+        // otherwise run make in one O= directory at once. The second waits, then finds the first one's artifact.
+        try (CacheLock ignored = CacheLock.acquire(KvalPaths.cache().resolve("kernel-build").resolve(key + ".lock"))) {
+            Optional<KernelArtifact> built = cache.lookup(exact);
+            if (built.isPresent()) {
+                cache.recordSpec(specText, built.get().sha256());
+                log.accept("kernel " + specText + ": built meanwhile by another cell, " + built.get().release());
+                return built.get();
+            }
+            return compile(specText, plan, src, meta, key, exact);
+        }
+    }
+
+    private KernelArtifact compile(String specText, Plan plan, Path src, Map<String, String> meta, String key, String exact)
+            throws IOException {
         Path dir = Files.createDirectories(KvalPaths.cache().resolve("kernel-build").resolve(key));
         Path obj = Files.createDirectories(dir.resolve("obj"));
         Path logFile = dir.resolve("build.log");
@@ -106,6 +122,7 @@ public final class KernelBuilder {
             plan.fragments().forEach(f -> merge.add(f.toString()));
             make("merge_config", merge, logFile);
             make("olddefconfig", concat(make, "olddefconfig"), logFile);
+            FragmentCheck.requireSurvived(plan.fragments(), obj.resolve(".config"));
         }
         String jobs = "-j" + Runtime.getRuntime().availableProcessors();
         List<String> compile = concat(make, jobs, "bzImage");
@@ -192,10 +209,12 @@ public final class KernelBuilder {
                     + ")"));
             Path deb = apt.download(s, version);
             Path x = KvalPaths.cache().resolve("kernel-src").resolve(s + "_" + version + ".deb.d");
-            if (!Files.isDirectory(x)) {
-                Path t = Files.createTempDirectory(Files.createDirectories(x.getParent()), ".x");
-                Proc.check(List.of("dpkg-deb", "-x", deb.toString(), t.toString()), null, Duration.ofMinutes(5));
-                Files.move(t, x);
+            try (CacheLock ignored = CacheLock.acquire(x.resolveSibling(x.getFileName() + ".lock"))) {
+                if (!Files.isDirectory(x)) {
+                    Path t = Files.createTempDirectory(Files.createDirectories(x.getParent()), ".x");
+                    Proc.check(List.of("dpkg-deb", "-x", deb.toString(), t.toString()), null, Duration.ofMinutes(5));
+                    Files.move(t, x);
+                }
             }
             try (Stream<Path> st = Files.walk(x)) {
                 tarball = st.filter(f -> f.getFileName().toString().matches("linux-source-.*\\.tar\\.(xz|gz|bz2)")).findFirst()
@@ -207,11 +226,14 @@ public final class KernelBuilder {
         }
         meta.put("source", id);
         Path out = KvalPaths.cache().resolve("kernel-src").resolve(id.replaceAll("[^A-Za-z0-9.+~_=@-]", "_"));
-        if (!Files.isDirectory(out)) {
-            log.accept("unpacking " + tarball);
-            Path t = Files.createTempDirectory(Files.createDirectories(out.getParent()), ".u");
-            Proc.check(List.of("tar", "-xf", tarball.toString(), "-C", t.toString()), null, Duration.ofMinutes(30));
-            Files.move(t, out);
+        // unpacked once per source identity; a second thread or process waits for the first instead of racing it
+        try (CacheLock ignored = CacheLock.acquire(out.resolveSibling(out.getFileName() + ".lock"))) {
+            if (!Files.isDirectory(out)) {
+                log.accept("unpacking " + tarball);
+                Path t = Files.createTempDirectory(Files.createDirectories(out.getParent()), ".u");
+                Proc.check(List.of("tar", "-xf", tarball.toString(), "-C", t.toString()), null, Duration.ofMinutes(30));
+                Files.move(t, out);
+            }
         }
         try (Stream<Path> st = Files.list(out)) {
             Path tree = st.filter(d -> Files.isRegularFile(d.resolve("Kconfig"))).findFirst().orElse(out);

@@ -1,5 +1,6 @@
 package dev.kval.kernel.debian;
 
+import dev.kval.kernel.CacheLock;
 import dev.kval.kernel.KvalPaths;
 import dev.kval.kernel.Proc;
 import java.io.IOException;
@@ -8,12 +9,9 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -119,7 +117,7 @@ public final class PrivateApt {
 
     /** apt-get update on the private configuration. */
     public void update() throws IOException {
-        try (FileLock ignored = lock()) {
+        try (CacheLock ignored = lock()) {
             writeConfig();
             List<String> c = cmd("apt-get", "-q", "update");
             Proc.check(c, root, APT_TIMEOUT);
@@ -208,7 +206,7 @@ public final class PrivateApt {
     /** Downloads pkg=version with apt-get download (checksum-verified against the signed index); cached in root/debs. */
     public Path download(String pkg, String version) throws IOException {
         Path dir = debs().resolve(pkg + "_" + version.replace(':', '%'));
-        try (FileLock ignored = lock()) {
+        try (CacheLock ignored = lock()) {
             writeConfig();
             if (Files.isDirectory(dir)) {
                 try (var s = Files.list(dir)) {
@@ -266,22 +264,9 @@ public final class PrivateApt {
         return out;
     }
 
-    private FileLock lock() throws IOException {
-        Files.createDirectories(root);
-        FileChannel ch = FileChannel.open(root.resolve("kval.lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-        FileLock l = ch.lock();
-        return new FileLock(ch, 0, Long.MAX_VALUE, false) {
-            @Override
-            public boolean isValid() {
-                return l.isValid();
-            }
-
-            @Override
-            public void release() throws IOException {
-                l.release();
-                ch.close();
-            }
-        };
+    /** The cache's lock: waits for other threads of this JVM, then for other processes (CacheLock says why both). */
+    private CacheLock lock() throws IOException {
+        return CacheLock.acquire(root.resolve("kval.lock"));
     }
 
     /** [main, security] URIs from the system's deb822 sources (read only), with deb.debian.org defaults. */
