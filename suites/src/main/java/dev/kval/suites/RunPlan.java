@@ -14,7 +14,7 @@ import java.util.Map;
  * builds it from its options; a plain Maven/IDE run of the suites reads it from system properties ({@code kval.hosts},
  * {@code kval.suites}, {@code kval.out}) or the environment ({@code KVAL_HOSTS}, {@code KVAL_SUITES}). Hosts are a
  * comma-separated list of {@code <host>[=<kernel spec>]}; a {@code build:} kernel keeps its own comma-separated config list
- * ({@code qemu=build:linux-source-7.3,sw-protected-vm,slim-qemu}): an item that is not a host belongs to it.
+ * ({@code qemu=build:linux-source-7.3,allnoconfig,qemu-kvm-host,sw-protected-vm}): an item that is not a host belongs to it.
  *
  * @param casePattern agent {@code --case} glob (null: all cases)
  * @param repeat      agent {@code --repeat} (null: once)

@@ -62,7 +62,7 @@ class PlacementRunTest {
         }
     }
     /**
-     * {@code --host lava:qemu,qemu=build:linux-source-7.3,sw-protected-vm,slim-qemu --place --suite poison}: poison goes to the
+     * {@code --host lava:qemu,qemu=build:linux-source-7.3,allnoconfig,qemu-kvm-host,sw-protected-vm --place --suite poison}: poison goes to the
      * LAVA class (declared MEMORY_FAILURE), its B8 leaves SKIP there for lack of KVM_X86_SW_PROTECTED_VM, and kval re-runs
      * poison on the built kernel that has it: the SKIPs become verdicts, labelled with where and why. About 3 min (a probe
      * boot, a LAVA job, a re-run boot; the build is CI's cached SW_PROTECTED kernel).
@@ -74,7 +74,7 @@ class PlacementRunTest {
         dev.kval.lava.LocalLab.ensureUp();
         Path out = Path.of("target", "test-runs", "placement-rerun").toAbsolutePath();
         dev.kval.kernel.KernelCache.deleteTree(out);
-        String swProtected = "qemu=build:linux-source-7.3,sw-protected-vm,slim-qemu";
+        String swProtected = "qemu=build:linux-source-7.3,allnoconfig,qemu-kvm-host,sw-protected-vm";
         new RunEngine(new PrintStream(System.err, true)).run(new RunEngine.Request("lava:qemu," + swProtected, "debian:7.3.4",
                 List.of("poison"), null, null, null, out, Duration.ofMinutes(10), null, null, null, true));
         JsonNode sum = RunSummary.read(out.resolve("summary.json"));
