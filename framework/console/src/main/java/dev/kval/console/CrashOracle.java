@@ -41,7 +41,7 @@ public final class CrashOracle {
     public static final String CUT_MARKER = " [kval: line cut, characters dropped: ";
     /** Faulting function: x86 "RIP: 0010:f+0x.." (old: "RIP: 0010:[<a>]  [<a>] f+0x.."), "IP: f+0x..", arm64 "pc : f+0x..". */
     private static final Pattern RIP = Pattern.compile("^(?:RIP: [0-9a-f]{4}:(?:\\[<[0-9a-f]++>\\]\\s++\\[<[0-9a-f]++>\\] )?"
-            + "|IP: (?:\\[<[0-9a-f]++>\\] )?|pc : )([A-Za-z_][A-Za-z0-9_.]*+)(?:\\+0x| \\()");
+            + "|IP: (?:\\[<[0-9a-f]++>\\] )?|pc : |PC is at )([A-Za-z_][A-Za-z0-9_.]*+)(?:\\+0x| \\()");
     /** A call-trace frame; groups 1 and 2 are the "? " of an unreliable frame (before or after an old "[<addr>]"). */
     private static final Pattern FRAME = Pattern.compile("^\\s*+(\\? )?(?:\\[<[0-9a-f]++>\\]\\s++)?(\\? )?"
             + "([A-Za-z_][A-Za-z0-9_.]*+)(?:\\+0x[0-9a-f]++/0x[0-9a-f]++| \\([^\\s:()]++:\\d)");

@@ -121,7 +121,7 @@ public final class CrashPatterns {
         rule("arm64-fault").cls("oops").start("^Unable to handle kernel (NULL pointer dereference|paging request"
                 + "|execute from non-executable memory|write to read-only memory"
                 + "|access to user memory outside uaccess routines) at virtual address")
-            .title("Unable to handle kernel {1} in {func}", "Unable to handle kernel {1}")
+            .title("unable to handle kernel {1} in {func}", "unable to handle kernel {1}")
             .end(END_TRACE).tail(REGS_TAIL).absorb(OOPS_ABSORB)
             .source("arch/arm64/mm/fault.c die_kernel_fault()").build(),
         rule("gpf").cls("oops").start("^(?:Oops: )?general protection fault")
@@ -231,7 +231,7 @@ public final class CrashPatterns {
         "dump_stack.*", "__dump_stack", "show_stack", "show_regs", "show_trace_log_lvl", "__show_regs", "print_report",
         "print_address_description.*", "print_.*_report", "print_usage_bug.*", "print_circular_bug.*", "kasan_.*",
         "__kasan_.*", "kasan", "__asan_.*", "check_memory_region.*", "kmsan_.*", "__msan_.*", "kfence_.*", "__kfence_.*",
-        "__ubsan_handle_.*", "ubsan_.*", "__warn", "warn_slowpath.*", "__warn_printk", "report_bug", "handle_bug",
+        "__ubsan_handle_.*", "ubsan_.*", "handle_overflow", "__warn", "warn_slowpath.*", "__warn_printk", "report_bug", "handle_bug",
         "fixup_bug", "invalid_op", "do_invalid_op", "exc_.*", "asm_exc_.*", "do_error_trap", "do_trap", "do_int3.*", "die",
         "__die.*", "oops_.*", "page_fault_oops", "kernelmode_fixup_or_oops", "__bad_area.*", "bad_area.*",
         "do_user_addr_fault", "do_kern_addr_fault", "handle_page_fault", "spurious_kernel_fault", "no_context", "panic",
