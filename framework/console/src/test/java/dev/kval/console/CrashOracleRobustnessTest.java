@@ -155,6 +155,19 @@ class CrashOracleRobustnessTest {
     }
 
     @Test
+    void hardLockupShapesOldAndNew() {
+        // 4.x "NMI watchdog: ..." (corpus ml-hardlockup-hibernate-4.13.log), 6.5+ buddy/perf "watchdog: CPU3: ...",
+        // and hardlockup_panic's bare panic whose stack is the detector's (no function named).
+        assertEquals(List.of(new Finding("hard-lockup", "BUG: hard lockup in qi_submit_sync", 1, 4)), CrashOracle.standard().scan(List.of(
+                "[164.964389] watchdog: CPU3: Watchdog detected hard LOCKUP on cpu 3",
+                "[164.964407] Modules linked in: snd_hda_codec_alc662",
+                "[164.964410] RIP: 0010:qi_submit_sync+0x2c0/0x490",
+                "[164.964420] Kernel panic - not syncing: Hard LOCKUP")), "the panic it causes is part of the report");
+        assertEquals(List.of(new Finding("hard-lockup", "BUG: hard lockup", 1, 1)), CrashOracle.standard().scan(List.of(
+                "Kernel panic - not syncing: Watchdog detected hard LOCKUP on cpu 0")));
+    }
+
+    @Test
     void firstSplatWinsAndLaterOnesAreKept() {
         List<Finding> fs = CrashOracle.standard().scan(List.of(
                 "[    1.0] ------------[ cut here ]------------",
