@@ -10,7 +10,8 @@ import java.util.Locale;
 import java.util.Set;
 
 /**
- * Streaming parser for KTAP version 1 (Documentation/dev-tools/ktap.rst), also accepting "TAP version 13/14".
+ * Streaming parser for KTAP version 1 (Documentation/dev-tools/ktap.rst), also accepting KTAP version 2 (attributes)
+ * and "TAP version 13/14".
  *
  * <p>Handles nesting by indentation (any indentation of at least two spaces per level; 2 and 4 are common), TAP14 and
  * KUnit "# Subtest: name" headers, and kselftest runner output in which a binary's own KTAP is wrapped in "# "
@@ -22,6 +23,11 @@ import java.util.Set;
  * beyond that the subtest gets a provisional name and a parse error says so. Lines are cut at
  * {@link Options#maxLineLength()}, diagnostics per result at {@link Options#maxDiagnostics()}, nesting at
  * {@link Options#maxDepth()}.
+ *
+ * <p>Real captures: a prefix that dmesg or a console put before every line (printk timestamp, caller id, level,
+ * syslog header) is removed the way kunit_parser.py does ({@link PrefixStripper}); tab-indented KUnit suites nest like
+ * space-indented ones; a result line a mailer wrapped is joined with its tail when that is unambiguous (held one line,
+ * see {@link #WRAP_MIN}); a run cut short (a panic, a timeout) leaves its planned but unreported tests as MISSING.
  *
  * <p>Never throws on bad input (I/O errors included): problems become parse errors with a line number, and planned tests
  * that never reported become {@link Status#MISSING} results.
@@ -72,7 +78,10 @@ public final class KtapParser {
                     }
                     String text = prefix.strip(line);
                     if (held != null) {
-                        if (wrapContinuation(held, text) && held.length() + 1 + text.length() <= options.maxLineLength()) {
+                        // In a prefixed stream (dmesg), a wrapped tail is the line that lost the prefix; a prefixed
+                        // line is the kernel's own next message and is never glued to a result.
+                        boolean tail = !prefix.prefixed() || prefix.lastLackedPrefix();
+                        if (tail && wrapContinuation(held, text) && held.length() + 1 + text.length() <= options.maxLineLength()) {
                             held = held + " " + text;
                             p.listener.onParseError(p.lineNo, "line joined to the result line " + heldNo
                                     + " it continues (wrapped output)");

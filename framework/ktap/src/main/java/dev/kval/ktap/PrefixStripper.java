@@ -23,9 +23,24 @@ final class PrefixStripper {
     private String prefix = "";
     private boolean printk;
     private int separator; // spaces between the printk prefix and the text
+    private boolean lastHadPrefix;
+
+    /**
+     * True if the stream carries a prefix and the last line passed to {@link #strip} did not have it: in a dmesg
+     * capture, such a line is not the kernel's (a mailer's wrapped tail, another program's output).
+     */
+    boolean lastLackedPrefix() {
+        return started && !prefix.isEmpty() && !lastHadPrefix;
+    }
+
+    /** True if the stream's lines carry a prefix (dmesg, a serial console). */
+    boolean prefixed() {
+        return started && !prefix.isEmpty();
+    }
 
     /** The line with the stream's prefix removed. */
     String strip(String line) {
+        lastHadPrefix = false;
         if (!started) {
             Matcher v = VERSION.matcher(line);
             // Only the end of the line can hold the version text; look at most at the last 40 characters.
@@ -44,6 +59,7 @@ final class PrefixStripper {
                 separator = p.length() - m.end();
             }
             prefix = p;
+            lastHadPrefix = true;
             return line.substring(p.length());
         }
         if (prefix.isEmpty()) {
@@ -56,10 +72,15 @@ final class PrefixStripper {
                 for (int i = 0; i < separator && e < line.length() && line.charAt(e) == ' '; i++) {
                     e++;
                 }
+                lastHadPrefix = true;
                 return line.substring(e);
             }
             return line;
         }
-        return line.startsWith(prefix) ? line.substring(prefix.length()) : line;
+        if (line.startsWith(prefix)) {
+            lastHadPrefix = true;
+            return line.substring(prefix.length());
+        }
+        return line;
     }
 }

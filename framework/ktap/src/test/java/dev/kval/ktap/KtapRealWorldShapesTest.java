@@ -82,6 +82,17 @@ class KtapRealWorldShapesTest {
     }
 
     @Test
+    void inDmesgOnlyALineThatLostThePrefixIsAWrappedTail() {
+        KtapTree t = tree("[    1.000000] KTAP version 1", "[    1.000001] 1..2",
+                "[    1.000002] ok 1 kunit_resource_test_proper_free_ordering_long_name",
+                "[    1.000003] kAFS: Red Hat AFS client v0.1 registering.",
+                "[    1.000004] not ok 2 kunit_resource_test_cleanup_resources_long_name #",
+                "SKIP no resources");
+        assertEquals("kunit_resource_test_proper_free_ordering_long_name", t.leaves().get(0).name());
+        assertEquals(Status.SKIP, t.leaves().get(1).status());
+    }
+
+    @Test
     void noJoinWhenTheNextLineIsKtapOrIndentedOrTheResultIsShort() {
         KtapTree t = tree("KTAP version 1", "1..3",
                 "ok 1 a_test_name_that_is_long_enough_to_have_been_wrapped_by_a_mailer",
