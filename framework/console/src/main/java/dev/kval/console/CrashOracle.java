@@ -1,12 +1,12 @@
 package dev.kval.console;
 
-import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.Reader;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -20,16 +20,32 @@ public final class CrashOracle {
             "hung-task", "rcu-stall", "soft-lockup", "hard-lockup", "hwpoison", "bad-page");
 
     /**
-     * What precedes the message on a console line: an optional syslog "Mmm dd hh:mm:ss host kernel: " header, an
+     * What precedes the message on a console line: an optional syslog "Mmm dd hh:mm:ss host kernel: " or RFC 3339
+     * "2026-12-07T18:51:35.123456+00:00 host kernel: " header, an optional "kern  :err   : " (dmesg -x) facility, an
      * optional "&lt;N&gt;" level, an optional "[   12.345678]" timestamp and an optional "[  T123]"/"[  C1]" caller id.
      */
     private static final Pattern PREFIX = Pattern.compile(
-            "^(?:[A-Z][a-z]{2} [ \\d]\\d \\d\\d:\\d\\d:\\d\\d \\S+ kernel: )?(?:<\\d+>)?(?:\\[\\s*\\d+\\.\\d+\\])?"
-                    + "(?:\\[\\s*[TC]\\d+\\])?");
-    private static final Pattern RIP = Pattern.compile("^RIP: [0-9a-f]{4}:([A-Za-z_][A-Za-z0-9_.]*)\\+0x");
-    private static final Pattern FRAME = Pattern.compile(
-            "^\\s*(\\? )?(?:\\[<[0-9a-f]+>\\] )?(?:\\? )?([A-Za-z_][A-Za-z0-9_.]*)(?:\\+0x[0-9a-f]+/0x[0-9a-f]+| \\(\\S+:\\d+\\))");
-    private static final Pattern FUNC_SUFFIX = Pattern.compile("(\\.(cold|isra|constprop|part|llvm|lto_priv)(\\.\\d+)?)+$");
+            "^(?:[A-Z][a-z]{2} [ \\d]\\d \\d\\d:\\d\\d:\\d\\d \\S++ kernel: "
+                    + "|\\d{4}-\\d\\d-\\d\\d[T ]\\d\\d:\\d\\d:\\d\\d(?:[.,]\\d++)?(?:Z|[+-]\\d\\d:?\\d\\d)? \\S++ kernel: )?"
+                    + "(?:[a-z]++\\s*+:[a-z]++\\s*+: )?(?:<\\d++>)?(?:\\[\\s*+\\d++\\.\\d++\\])?(?:\\[\\s*+[TC]\\d++\\])?");
+    /**
+     * A printk timestamp after other text on the same line: a shell prompt or another program's partial line was
+     * printed just before the kernel's line ("syzkaller login: [   30.02][ T81] usb 1-1: ..."). Only looked for in the
+     * first {@link #PARTIAL_LINE_SCAN} characters.
+     */
+    private static final Pattern TIMESTAMP_INSIDE = Pattern.compile("\\[\\s*+\\d++\\.\\d{6}\\](?:\\[\\s*+[TC]\\d++\\])?");
+    private static final int PARTIAL_LINE_SCAN = 1024;
+    /** Console lines longer than this are cut (with {@link #CUT_MARKER}) before any pattern sees them. */
+    public static final int MAX_LINE = 16 * 1024;
+    /** Appended to a cut line, followed by the number of characters dropped. */
+    public static final String CUT_MARKER = " [kval: line cut, characters dropped: ";
+    /** Faulting function: x86 "RIP: 0010:f+0x.." (old: "RIP: 0010:[<a>]  [<a>] f+0x.."), "IP: f+0x..", arm64 "pc : f+0x..". */
+    private static final Pattern RIP = Pattern.compile("^(?:RIP: [0-9a-f]{4}:(?:\\[<[0-9a-f]++>\\]\\s++\\[<[0-9a-f]++>\\] )?"
+            + "|IP: (?:\\[<[0-9a-f]++>\\] )?|pc : |PC is at )([A-Za-z_][A-Za-z0-9_.]*+)(?:\\+0x| \\()");
+    /** A call-trace frame; groups 1 and 2 are the "? " of an unreliable frame (before or after an old "[<addr>]"). */
+    private static final Pattern FRAME = Pattern.compile("^\\s*+(\\? )?(?:\\[<[0-9a-f]++>\\]\\s++)?(\\? )?"
+            + "([A-Za-z_][A-Za-z0-9_.]*+)(?:\\+0x[0-9a-f]++/0x[0-9a-f]++| \\([^\\s:()]++:\\d)");
+    private static final Pattern FUNC_SUFFIX = Pattern.compile("(?:\\.(?:cold|isra|constprop|part|llvm|lto_priv)(?:\\.\\d++)?)++$");
     private static final Pattern PLACEHOLDER = Pattern.compile("\\{([A-Za-z0-9]+)\\}");
     /** Lines that belong to a report even when they carry no frame: they extend its last line. */
     private static final Pattern CONTINUATION = Pattern.compile(
@@ -41,16 +57,31 @@ public final class CrashOracle {
                     + "|the existing dependency|but task is|which lock already|is trying to acquire|stack backtrace|\\*\\*\\*"
                     + "|-> #|\\.\\.\\.|[0-9a-f]{16}:|Memory failure|MCE:|Injecting memory failure|Kernel Offset|---\\[|Sending NMI"
                     + "|NMI backtrace|rcu:|\\(detected by|\\d+ locks? held by|no locks held|#\\d+: |in_atomic\\(\\)|preempt_count"
-                    + "|Preemption disabled|INFO: lockdep|Showing all locks|=+$|-+$|\\t|KASAN: |note: |Kernel tried|BUG: )");
+                    + "|Preemption disabled|INFO: lockdep|Showing all locks|=+$|-+$|\\t|KASAN: |note: |Kernel tried|BUG: "
+                    + "|\\{\\d+\\}\\[Hardware Error\\]|\\[Hardware Error\\]|mce: |pc : |lr : |sp : |x\\d+ *: |pstate: |Call trace:"
+                    + "|Internal error|Mem abort info|Data abort info|ESR = |EC = |Stack:|Uninit was|Bytes \\d|Memory access)");
     private static final int MAX_FRAMES = 48;
     private static final int MAX_GAP = 100;
 
     private final List<CrashRule> rules;
     private final List<Pattern> genericFrames;
+    private final int maxLine;
 
     public CrashOracle(List<CrashRule> rules, List<Pattern> genericFrames) {
+        this(rules, genericFrames, MAX_LINE);
+    }
+
+    /**
+     * @param maxLine console lines longer than this are cut before matching (bounds time and memory per line); the
+     *                linear-time test raises it to show the patterns themselves are linear
+     */
+    public CrashOracle(List<CrashRule> rules, List<Pattern> genericFrames, int maxLine) {
+        if (maxLine < 256) {
+            throw new IllegalArgumentException("maxLine " + maxLine + " is too small to hold a kernel report line");
+        }
         this.rules = List.copyOf(rules);
         this.genericFrames = List.copyOf(genericFrames);
+        this.maxLine = maxLine;
     }
 
     /** The built-in table ({@link CrashPatterns#STANDARD}). */
@@ -71,38 +102,66 @@ public final class CrashOracle {
         return s.finish();
     }
 
-    /** Reads {@code in} to the end and scans it. */
+    /**
+     * Reads {@code in} to the end and scans it. Memory stays bounded whatever the input: a line is never held beyond
+     * {@code maxLine} characters (the rest is counted and dropped).
+     */
     public List<Finding> scan(Reader in) throws IOException {
         Session s = session();
-        BufferedReader r = in instanceof BufferedReader b ? b : new BufferedReader(in);
+        CappedLineReader r = new CappedLineReader(in, maxLine);
         String l;
-        while ((l = r.readLine()) != null) {
-            s.feed(l);
+        while ((l = r.next()) != null) {
+            s.feed(r.dropped() > 0 ? l + CUT_MARKER + r.dropped() + "]" : l);
         }
         return s.finish();
+    }
+
+    /** The first (primary) finding, as syzkaller reports it: later findings are secondary (often consequences). */
+    public static Optional<Finding> firstSplat(List<Finding> findings) {
+        return findings.isEmpty() ? Optional.empty() : Optional.of(findings.get(0));
     }
 
     public Session session() {
         return new Session();
     }
 
-    /** The message part of a console line (timestamp and caller prefix removed). */
+    /**
+     * The message part of a console line: line terminator and trailing blanks removed, then the prefix (syslog or
+     * RFC 3339 header, dmesg -x facility, level, timestamp, caller id) and one following space. If the line does not
+     * start with a timestamp but carries one soon after other text (a shell's partial line printed just before the
+     * kernel's), everything up to and including that timestamp is dropped. Leading blanks of the message are kept:
+     * they tell a call-trace frame from a headline.
+     */
     public static String normalize(String line) {
-        String l = line;
-        int n = l.length();
-        while (n > 0 && (l.charAt(n - 1) == '\r' || l.charAt(n - 1) == '\n')) {
+        int n = line.length();
+        while (n > 0 && Character.isWhitespace(line.charAt(n - 1))) {
             n--;
         }
-        l = l.substring(0, n);
+        String l = n == line.length() ? line : line.substring(0, n);
         Matcher m = PREFIX.matcher(l);
-        if (m.lookingAt() && m.end() > 0) {
-            int e = m.end();
-            if (e < l.length() && l.charAt(e) == ' ') {
-                e++;
+        int e = m.lookingAt() ? m.end() : 0;
+        if (e == 0 || l.charAt(e - 1) != ']') {
+            Matcher t = TIMESTAMP_INSIDE.matcher(l);
+            t.region(e, Math.min(l.length(), e + PARTIAL_LINE_SCAN));
+            if (t.find()) {
+                e = t.end();
             }
-            return l.substring(e);
         }
-        return l;
+        if (e == 0) {
+            return l;
+        }
+        if (e < l.length() && l.charAt(e) == ' ') {
+            e++;
+        }
+        return l.substring(e);
+    }
+
+    private static String stripLeading(String s) {
+        int i = 0;
+        while (i < s.length() && (s.charAt(i) == ' ' || s.charAt(i) == '\t')) {
+            i++;
+        }
+        return i == 0 ? s : s.substring(i);
     }
 
     static String cleanFunc(String f) {
@@ -144,31 +203,34 @@ public final class CrashOracle {
             this.key = rule.sameKeyGroup() > 0 ? m.group(rule.sameKeyGroup()) : null;
         }
 
-        void body(String msg, int line, boolean relevant) {
+        /** @param msg the message with its leading blanks, {@code s} without them */
+        void body(String msg, String s, int line, boolean relevant) {
             if (relevant) {
                 lastLine = line;
                 gap = 0;
             } else {
                 gap++;
             }
-            if (rule.benignIf() != null && rule.benignIf().matcher(msg).find()) {
+            if (rule.benignIf() != null && rule.benignIf().matcher(s).find()) {
                 benign = true;
             }
-            Matcher r = RIP.matcher(msg);
-            if (rip == null && r.find()) {
-                rip = cleanFunc(r.group(1));
+            if (rip == null) {
+                Matcher r = RIP.matcher(s);
+                if (r.lookingAt()) {
+                    rip = cleanFunc(r.group(1));
+                }
             }
-            if (msg.startsWith("Call Trace:")) {
+            if (s.startsWith("Call Trace:") || s.startsWith("Call trace:")) {
                 sawTrace = true;
             }
             if (frames.size() < MAX_FRAMES) {
                 Matcher f = FRAME.matcher(msg);
-                if (f.find() && f.group(1) == null) {
-                    frames.add(cleanFunc(f.group(2)));
+                if (f.lookingAt() && f.group(1) == null && f.group(2) == null) {
+                    frames.add(cleanFunc(f.group(3)));
                 }
             }
             for (Pattern p : rule.captures()) {
-                Matcher c = p.matcher(msg);
+                Matcher c = p.matcher(s);
                 if (c.find()) {
                     for (String name : namedGroups(p)) {
                         captured.putIfAbsent(name, c.group(name));
@@ -214,7 +276,9 @@ public final class CrashOracle {
                 if (rip != null && !generic(rip)) {
                     return rip;
                 }
-                return firstNonGeneric();
+                String t = firstNonGeneric();
+                // A fault inside a generic helper (memset, a lock) with no better frame is still named by the helper.
+                return t != null ? t : rip;
             }
             if (name.equals("trace")) {
                 return firstNonGeneric();
@@ -251,23 +315,33 @@ public final class CrashOracle {
         private final List<Finding> closed = new ArrayList<>();
         private Report open;
         private int lineNo;
+        private int cutLines;
         private boolean panicked;
 
-        /** Feeds the next console line (with or without its terminator). */
+        /** Feeds the next console line (with or without its terminator); lines over the limit are cut first. */
         public void feed(String line) {
             lineNo++;
-            String msg = normalize(line == null ? "" : line);
+            String raw = line == null ? "" : line;
+            if (raw.length() > maxLine) {
+                raw = raw.substring(0, maxLine) + CUT_MARKER + (raw.length() - maxLine) + "]";
+                cutLines++;
+            }
+            String msg = normalize(raw);
+            String s = stripLeading(msg);
+            if (s.startsWith("Kernel panic - not syncing")) {
+                panicked = true;
+            }
             if (open != null && open.ending) {
-                if (open.rule.tail() != null && open.rule.tail().matcher(msg).find()) {
+                if (open.rule.tail() != null && open.rule.tail().matcher(s).lookingAt()) {
                     open.lastLine = lineNo;
                     return;
                 }
                 close();
             }
             if (open != null) {
-                if (open.rule.absorb() != null && open.rule.absorb().matcher(msg).find()) {
-                    open.body(msg, lineNo, true);
-                    checkEnd(msg);
+                if (open.rule.absorb() != null && open.rule.absorb().matcher(s).lookingAt()) {
+                    open.body(msg, s, lineNo, true);
+                    checkEnd(s);
                     return;
                 }
             }
@@ -275,23 +349,20 @@ public final class CrashOracle {
                 if (r.weak() && open != null) {
                     continue;
                 }
-                Matcher m = r.start().matcher(msg);
-                if (!m.find()) {
+                Matcher m = r.start().matcher(s);
+                if (!m.lookingAt()) {
                     continue;
                 }
                 if (open != null && open.rule == r && open.key != null && r.sameKeyGroup() > 0
                         && open.key.equals(m.group(r.sameKeyGroup()))) {
-                    open.body(msg, lineNo, true);
-                    checkEnd(msg);
+                    open.body(msg, s, lineNo, true);
+                    checkEnd(s);
                     return;
                 }
                 close();
                 open = new Report(r, m, lineNo);
-                open.body(msg, lineNo, true);
-                if (r.panics()) {
-                    panicked = true;
-                }
-                if (r.end() != null && r.end().matcher(msg).find()) {
+                open.body(msg, s, lineNo, true);
+                if (r.end() != null && r.end().matcher(s).lookingAt()) {
                     open.ending = true;
                 }
                 return;
@@ -299,10 +370,11 @@ public final class CrashOracle {
             if (open == null) {
                 return;
             }
-            boolean relevant = CONTINUATION.matcher(msg).find() || (open.rule.end() != null && open.rule.end().matcher(msg).find());
-            open.body(msg, lineNo, relevant);
+            boolean relevant = CONTINUATION.matcher(msg).lookingAt()
+                    || (open.rule.end() != null && open.rule.end().matcher(s).lookingAt());
+            open.body(msg, s, lineNo, relevant);
             if (relevant) {
-                checkEnd(msg);
+                checkEnd(s);
             } else if (open.gap >= MAX_GAP) {
                 close();
             }
@@ -310,7 +382,7 @@ public final class CrashOracle {
 
         private void checkEnd(String msg) {
             Report o = open;
-            if (o.rule.end() != null && o.rule.end().matcher(msg).find()) {
+            if (o.rule.end() != null && o.rule.end().matcher(msg).lookingAt()) {
                 o.ending = true;
                 if (o.rule.tail() == null) {
                     close();
@@ -343,6 +415,11 @@ public final class CrashOracle {
         /** True once a "Kernel panic - not syncing" line was seen: the kernel is dead. */
         public boolean panicked() {
             return panicked;
+        }
+
+        /** Lines that were longer than the limit and were cut (marked with {@link #CUT_MARKER}). */
+        public int cutLines() {
+            return cutLines;
         }
 
         /** Lines fed so far. */

@@ -41,8 +41,8 @@ class CrashOracleTest {
     @CsvSource(delimiter = '|', value = {
         "debian-6.1-WARNING.log|warning|WARNING in kvalcrash_warning",
         "debian-6.1-BUG.log|bug|kernel BUG in kvalcrash_bug",
-        "debian-6.1-NULL.log|oops|BUG: kernel NULL pointer dereference in kvalcrash_null",
-        "debian-6.1-PAGEFAULT.log|oops|BUG: unable to handle page fault in kvalcrash_pagefault",
+        "debian-6.1-NULL.log|oops|BUG: unable to handle kernel NULL pointer dereference in kvalcrash_null",
+        "debian-6.1-PAGEFAULT.log|oops|BUG: unable to handle kernel paging request in kvalcrash_pagefault",
         "debian-6.1-LIST_CORRUPT.log|bug|BUG: corrupted list in kvalcrash_list_corrupt",
         "debian-6.1-DOUBLE_FREE.log|bug|kernel BUG in kvalcrash_write",
         "debian-6.1-INITEXIT.log|panic|kernel panic: Attempted to kill init!",
@@ -78,7 +78,7 @@ class CrashOracleTest {
         List<Finding> fs = CrashOracle.standard().scan(lines);
         assertEquals(List.of(
                 new Finding("warning", "WARNING in kvalcrash_warning", 368, 406),
-                new Finding("oops", "BUG: kernel NULL pointer dereference in kvalcrash_null", 408, 464),
+                new Finding("oops", "BUG: unable to handle kernel NULL pointer dereference in kvalcrash_null", 408, 464),
                 new Finding("bug", "kernel BUG in kvalcrash_bug", 469, 523)), fs);
         assertTrue(lines.get(367).contains("WARNING: CPU: 1 PID: 1 at"));
         assertTrue(lines.get(405).contains("---[ end trace"));

@@ -24,7 +24,10 @@ public final class OracleConsoleWatch implements ConsoleWatch {
     public synchronized void feed(String line) {
         session.feed(line);
         if (lines.size() < MAX_LINES) {
-            lines.add(line);
+            // Evidence keeps at most the oracle's line cap per line, so a runaway line cannot fill the heap.
+            lines.add(line != null && line.length() > CrashOracle.MAX_LINE
+                    ? line.substring(0, CrashOracle.MAX_LINE) + CrashOracle.CUT_MARKER + (line.length() - CrashOracle.MAX_LINE) + "]"
+                    : line);
         } else {
             lines.add(""); // keep numbering; drop content
         }

@@ -10,7 +10,8 @@ import java.util.Locale;
 import java.util.Set;
 
 /**
- * Streaming parser for KTAP version 1 (Documentation/dev-tools/ktap.rst), also accepting "TAP version 13/14".
+ * Streaming parser for KTAP version 1 (Documentation/dev-tools/ktap.rst), also accepting KTAP version 2 (attributes)
+ * and "TAP version 13/14".
  *
  * <p>Handles nesting by indentation (any indentation of at least two spaces per level; 2 and 4 are common), TAP14 and
  * KUnit "# Subtest: name" headers, and kselftest runner output in which a binary's own KTAP is wrapped in "# "
@@ -22,6 +23,11 @@ import java.util.Set;
  * beyond that the subtest gets a provisional name and a parse error says so. Lines are cut at
  * {@link Options#maxLineLength()}, diagnostics per result at {@link Options#maxDiagnostics()}, nesting at
  * {@link Options#maxDepth()}.
+ *
+ * <p>Real captures: a prefix that dmesg or a console put before every line (printk timestamp, caller id, level,
+ * syslog header) is removed the way kunit_parser.py does ({@link PrefixStripper}); tab-indented KUnit suites nest like
+ * space-indented ones; a result line a mailer wrapped is joined with its tail when that is unambiguous (held one line,
+ * see {@link #WRAP_MIN}); a run cut short (a panic, a timeout) leaves its planned but unreported tests as MISSING.
  *
  * <p>Never throws on bad input (I/O errors included): problems become parse errors with a line number, and planned tests
  * that never reported become {@link Status#MISSING} results.
@@ -58,16 +64,41 @@ public final class KtapParser {
     public static void parse(Reader in, KtapListener listener, Options options) {
         KtapParser p = new KtapParser(new Guard(listener), options);
         LineReader lines = new LineReader(in, options.maxLineLength());
+        PrefixStripper prefix = new PrefixStripper();
         try {
             try {
                 String line;
+                String held = null; // a long result line, kept one line in case a mailer wrapped it
+                int heldNo = 0;
                 while ((line = lines.next()) != null) {
                     p.lineNo++;
                     if (lines.lastWasCut()) {
                         p.listener.onParseError(p.lineNo, "line longer than " + options.maxLineLength()
                                 + " characters; the rest was dropped");
                     }
-                    p.line(line);
+                    String text = prefix.strip(line);
+                    if (held != null) {
+                        // In a prefixed stream (dmesg), a wrapped tail is the line that lost the prefix; a prefixed
+                        // line is the kernel's own next message and is never glued to a result.
+                        boolean tail = !prefix.prefixed() || prefix.lastLackedPrefix();
+                        if (tail && wrapContinuation(held, text) && held.length() + 1 + text.length() <= options.maxLineLength()) {
+                            held = held + " " + text;
+                            p.listener.onParseError(p.lineNo, "line joined to the result line " + heldNo
+                                    + " it continues (wrapped output)");
+                            continue;
+                        }
+                        p.lineAt(heldNo, held);
+                        held = null;
+                    }
+                    if (mayBeWrapped(text)) {
+                        held = text;
+                        heldNo = p.lineNo;
+                        continue;
+                    }
+                    p.line(text);
+                }
+                if (held != null) {
+                    p.lineAt(heldNo, held);
                 }
             } catch (IOException e) {
                 p.listener.onParseError(p.lineNo + 1, "read error after line " + p.lineNo + ": " + e);
@@ -189,6 +220,55 @@ public final class KtapParser {
 
     // ------------------------------------------------------------------------------------------------------------
 
+    /** Feeds a line that was held back (wrapped-line check) under its own line number. */
+    private void lineAt(int number, String raw) {
+        int now = lineNo;
+        lineNo = number;
+        try {
+            line(raw);
+        } finally {
+            lineNo = now;
+        }
+    }
+
+    /**
+     * Mail clients and terminals wrap long lines (at about 72-80 columns), which splits a result line so that its
+     * tail (the end of the description, or a "# SKIP"/"# TIMEOUT" directive) lands on a line of its own. A result line
+     * of at least {@link #WRAP_MIN} characters is held for one line; the next line is taken as its continuation only
+     * when that is unambiguous: it is short, starts with a word (no indentation, no "#", no "[" of a timestamp, no
+     * "&lt;" of a level) and is not itself a KTAP line.
+     */
+    static final int WRAP_MIN = 50;
+
+    private static boolean mayBeWrapped(String text) {
+        if (text.length() < WRAP_MIN) {
+            return false;
+        }
+        int i = 0;
+        while (i < text.length()) {
+            char c = text.charAt(i);
+            if (c == ' ' || c == '\t') {
+                i++;
+            } else if (c == '#' && i + 1 < text.length() && text.charAt(i + 1) == ' ') {
+                i += 2; // kselftest "# " nesting
+            } else {
+                break;
+            }
+        }
+        return text.startsWith("ok ", i) || text.startsWith("not ok ", i);
+    }
+
+    private static boolean wrapContinuation(String held, String next) {
+        if (next.isEmpty() || next.length() > 60) {
+            return false;
+        }
+        char c = next.charAt(0);
+        if (!Character.isLetterOrDigit(c) || c == '1' && next.startsWith("1..")) {
+            return false;
+        }
+        return classify(next) == Kind.OTHER && !next.startsWith("KTAP") && !next.startsWith("TAP ");
+    }
+
     private void line(String raw) {
         Frame f = innermost;
         while (f.parent != null && !matches(raw, f.prefix)) {
@@ -208,8 +288,8 @@ public final class KtapParser {
 
     private void handle(Frame f, String content, String raw) {
         int s = 0;
-        while (s < content.length() && content.charAt(s) == ' ') {
-            s++;
+        while (s < content.length() && (content.charAt(s) == ' ' || content.charAt(s) == '\t')) {
+            s++; // KUnit before 5.x indented subtests with a tab, later with spaces
         }
         String rest = s == 0 ? content : content.substring(s);
         Kind kind = classify(rest);
@@ -240,7 +320,7 @@ public final class KtapParser {
             structural(deepest, kind, rest, raw);
             return;
         }
-        if (s == 1) {
+        if (s == 1 && content.charAt(0) == ' ') {
             listener.onParseError(lineNo, "inconsistent indentation (1 space)");
             structural(f, kind, rest, raw);
             return;
@@ -325,7 +405,9 @@ public final class KtapParser {
 
     private void version(Frame f, String text) {
         String v = text.startsWith("KTAP") ? text.substring(12).trim() : text.substring(11).trim();
-        boolean ok = v.equals("1") || (text.startsWith("TAP") && (v.equals("13") || v.equals("14")));
+        // KTAP 2 (the draft that adds test attributes, Documentation/dev-tools/kunit/running_tips.rst) reads as 1.
+        boolean ok = text.startsWith("KTAP") ? v.equals("1") || v.equals("2")
+                : v.equals("13") || v.equals("14");
         if (!ok) {
             boolean numeric = !v.isEmpty() && v.chars().allMatch(Character::isDigit);
             listener.onParseError(lineNo, (numeric ? "unsupported version '" : "malformed version line '") + text

@@ -1,6 +1,7 @@
 package dev.kval.host.qemu;
 
 import dev.kval.host.Attribution;
+import dev.kval.console.CrashOracle;
 import dev.kval.host.ConsoleWatch;
 import dev.kval.host.ExecResult;
 import dev.kval.host.Host;
@@ -197,8 +198,15 @@ public final class QemuHost implements Host {
         mon.start();
     }
 
+    /**
+     * A console that never prints a newline (binary garbage, a stuck writer) must not grow one line without bound: bytes
+     * past this are counted, dropped and reported with the oracle's cut marker (the full text stays in console.log).
+     */
+    static final int MAX_CONSOLE_LINE_BYTES = 4 * CrashOracle.MAX_LINE;
+
     private void readConsole() {
         ByteArrayOutputStream line = new ByteArrayOutputStream();
+        long dropped = 0;
         byte[] buf = new byte[8192];
         try (InputStream in = qemu.getInputStream()) {
             int n;
@@ -207,10 +215,13 @@ public final class QemuHost implements Host {
                 for (int i = 0; i < n; i++) {
                     byte b = buf[i];
                     if (b == '\n') {
-                        onLine(line.toString(StandardCharsets.UTF_8).replace("\r", ""));
+                        onLine(consoleLine(line, dropped));
                         line.reset();
-                    } else {
+                        dropped = 0;
+                    } else if (line.size() < MAX_CONSOLE_LINE_BYTES) {
                         line.write(b);
+                    } else {
+                        dropped++;
                     }
                 }
             }
@@ -218,11 +229,16 @@ public final class QemuHost implements Host {
             // QEMU exited
         }
         if (line.size() > 0) {
-            onLine(line.toString(StandardCharsets.UTF_8).replace("\r", ""));
+            onLine(consoleLine(line, dropped));
         }
         synchronized (lock) {
             lock.notifyAll();
         }
+    }
+
+    static String consoleLine(ByteArrayOutputStream line, long dropped) {
+        String s = line.toString(StandardCharsets.UTF_8).replace("\r", "");
+        return dropped == 0 ? s : s + CrashOracle.CUT_MARKER + dropped + " bytes]";
     }
 
     private void onLine(String l) {
