@@ -20,13 +20,13 @@ public final class RemoteCommand {
     private final SshConnection conn;
     private final ChannelExec channel;
     private final CompletableFuture<Long> pid;
-    private final ByteArrayOutputStream outCopy;
-    private final ByteArrayOutputStream errCopy;
+    private final CommandShell.BoundedCapture outCopy;
+    private final CommandShell.BoundedCapture errCopy;
     private final long start = System.nanoTime();
     private volatile boolean cancelled;
 
-    RemoteCommand(SshConnection conn, ChannelExec channel, CompletableFuture<Long> pid, ByteArrayOutputStream outCopy,
-            ByteArrayOutputStream errCopy) {
+    RemoteCommand(SshConnection conn, ChannelExec channel, CompletableFuture<Long> pid, CommandShell.BoundedCapture outCopy,
+            CommandShell.BoundedCapture errCopy) {
         this.conn = conn;
         this.channel = channel;
         this.pid = pid;
@@ -42,8 +42,16 @@ public final class RemoteCommand {
             cancel();
         }
         Duration elapsed = Duration.ofNanos(System.nanoTime() - start);
-        String out = outCopy == null ? "" : outCopy.toString(StandardCharsets.UTF_8);
-        String err = errCopy == null ? "" : errCopy.toString(StandardCharsets.UTF_8);
+        String out = outCopy == null ? "" : outCopy.text();
+        String err = errCopy == null ? "" : errCopy.text();
+        for (CommandShell.BoundedCapture c : new CommandShell.BoundedCapture[] {outCopy, errCopy}) {
+            if (c != null && c.overflowed()) {
+                throw HostFailure.infra("the " + (c == outCopy ? "stdout" : "stderr") + " of a command on " + conn.target()
+                        + " exceeded kval's " + (SshConnection.maxOutput() >> 20) + " MiB cap for output kept in memory ("
+                        + c.seen() + " bytes): stream it with exec(argv, timeout, out, err) to a file, or write it to a file on"
+                        + " the host and download it; the cap is -D" + SshConnection.MAX_OUTPUT_PROPERTY, null);
+            }
+        }
         if (timedOut) {
             return new ExecResult(-1, out, err, elapsed, true);
         }
