@@ -10,8 +10,7 @@ import dev.kval.ktap.KtapParser;
 import dev.kval.ktap.KtapTree;
 import dev.kval.ktap.ParseError;
 import dev.kval.ktap.TestResult;
-import java.io.FileDescriptor;
-import java.io.FileOutputStream;
+import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.PrintStream;
@@ -46,7 +45,7 @@ public class KtapCommand implements Callable<Integer> {
     public Integer call() {
         // Streaming: the parser's results are printed (text) or summarised (--json) as they arrive, so memory stays
         // bounded by one top-level test's subtree, not by the input (a 1M-line file must not need a whole tree).
-        PrintStream out = new PrintStream(new FileOutputStream(FileDescriptor.out), false, StandardCharsets.UTF_8);
+        PrintStream out = new PrintStream(new BufferedOutputStream(System.out, 1 << 16), false, StandardCharsets.UTF_8);
         Summary summary = new Summary(json ? null : out);
         try (Reader in = open(file)) {
             KtapParser.parse(in, summary);
