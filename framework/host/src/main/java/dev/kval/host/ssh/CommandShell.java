@@ -146,7 +146,9 @@ final class CommandShell implements AutoCloseable {
             Integer st = channel.getExitStatus();
             String sig = channel.getExitSignal();
             String how = st != null ? "exit status " + st : sig != null ? "signal " + sig : "no exit status";
-            if (!conn.isOpen()) {
+            if (!conn.isOpen() || (st == null && sig == null)) {
+                // no exit status or signal for the shell: the connection went, not just the shell (a guest that
+                // panicked, a host that rebooted): the caller attributes it as a drop, as for a channel of its own
                 conn.markBroken();
                 if (!out.begun()) {
                     // the session died before the shell began the command: it never ran, so it may be retried
