@@ -39,6 +39,7 @@ public final class SshConnection implements AutoCloseable {
     private final Object shellLock = new Object();
     private CommandShell shell;
     private boolean shellBusy;
+    private boolean shellWarned;
     private final SshTarget target;
     private volatile ClientSession session;
     private Duration connectTimeout = Duration.ofSeconds(15);
@@ -208,6 +209,11 @@ public final class SshConnection implements AutoCloseable {
                     try {
                         shell = CommandShell.open(this, s, connectTimeout);
                     } catch (IOException | RuntimeException e) {
+                        if (!shellWarned) {
+                            shellWarned = true;
+                            System.err.println("kval: no command shell on " + target + " (" + e.getMessage()
+                                    + "); its commands use a channel each (slower, same results)");
+                        }
                         return null; // the per-channel path reports (and retries) whatever is wrong
                     }
                 }
