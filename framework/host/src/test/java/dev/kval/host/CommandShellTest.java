@@ -59,9 +59,15 @@ class CommandShellTest {
         System.clearProperty(SshConnection.MAX_OUTPUT_PROPERTY);
     }
 
-    /** The pid of the process that ran the command's parent (the subshell): the shell every command goes through. */
+    /**
+     * The pid of the parent of the command's parent (the per-command subshell): the shell every command goes through.
+     * On a channel of its own the command's grandparent would be sshd, which this refuses.
+     */
     static String grandparent() throws Exception {
-        return conn.exec(List.of("sh", "-c", "ps -o ppid= -p $PPID"), T).stdout().strip();
+        String[] r = conn.exec(List.of("sh", "-c", "gp=$(cut -d' ' -f4 /proc/$PPID/stat); echo $gp; cat /proc/$gp/comm"), T)
+                .stdout().strip().split("\n");
+        assertTrue(r.length == 2 && !r[1].contains("sshd"), "the command must run under kval's shell, not sshd: " + String.join(" ", r));
+        return r[0];
     }
 
     @Test
