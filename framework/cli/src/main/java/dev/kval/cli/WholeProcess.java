@@ -10,9 +10,10 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * One command run as a user runs it, as a whole process: wall time from fork to exit (measured here), and peak RSS
- * (VmHWM of the process, from GNU time's %M, which reads the exited child's rusage) when /usr/bin/time exists.
+ * (VmHWM of the process, from GNU time's %M, which reads the exited child's rusage) and CPU time (user + sys) when
+ * /usr/bin/time exists.
  */
-record WholeProcess(double seconds, long peakRssKb, int exit, String stdout) {
+record WholeProcess(double seconds, long peakRssKb, int exit, String stdout, double cpuSeconds) {
 
     static final Path GNU_TIME = Path.of("/usr/bin/time");
 
@@ -23,7 +24,7 @@ record WholeProcess(double seconds, long peakRssKb, int exit, String stdout) {
             List<String> cmd = new ArrayList<>();
             boolean timed = Files.isExecutable(GNU_TIME);
             if (timed) {
-                cmd.addAll(List.of(GNU_TIME.toString(), "-f", "%M", "-o", rss.toString()));
+                cmd.addAll(List.of(GNU_TIME.toString(), "-f", "%M %U %S", "-o", rss.toString()));
             }
             cmd.addAll(argv);
             long t0 = System.nanoTime();
@@ -35,14 +36,17 @@ record WholeProcess(double seconds, long peakRssKb, int exit, String stdout) {
             }
             double seconds = (System.nanoTime() - t0) / 1e9;
             long kb = -1;
+            double cpu = -1;
             if (timed) {
-                // GNU time writes "Command exited with non-zero status N" before the figure when the exit is not 0
+                // GNU time writes "Command exited with non-zero status N" before the figures when the exit is not 0
                 List<String> l = Files.readAllLines(rss, StandardCharsets.UTF_8);
                 if (!l.isEmpty()) {
-                    kb = Long.parseLong(l.get(l.size() - 1).strip());
+                    String[] f = l.get(l.size() - 1).strip().split(" ");
+                    kb = Long.parseLong(f[0]);
+                    cpu = Double.parseDouble(f[1]) + Double.parseDouble(f[2]);
                 }
             }
-            return new WholeProcess(seconds, kb, p.exitValue(), Files.readString(out, StandardCharsets.ISO_8859_1));
+            return new WholeProcess(seconds, kb, p.exitValue(), Files.readString(out, StandardCharsets.ISO_8859_1), cpu);
         } finally {
             Files.deleteIfExists(rss);
             Files.deleteIfExists(out);
