@@ -145,18 +145,31 @@ class CommandShellTest {
 
     @Test
     void aCommandArrivingWhileTheShellIsBusyGetsItsOwnChannel() throws Exception {
+        // the first command holds the shell until the file exists, and the test creates it only after the second
+        // command has answered: the second cannot have waited for the shell
+        Path gate = tmp.resolve("gate-" + System.nanoTime());
         CompletableFuture<ExecResult> slow = CompletableFuture.supplyAsync(() -> {
             try {
-                return conn.exec(List.of("sh", "-c", "sleep 2; echo slow"), T);
+                return conn.exec(List.of("sh", "-c", "while [ ! -e \"$1\" ]; do sleep 0.05; done; echo slow", "sh", gate.toString()),
+                        Duration.ofSeconds(60));
             } catch (HostFailure e) {
                 throw new RuntimeException(e);
             }
         });
-        Thread.sleep(500);
-        long t0 = System.nanoTime();
+        while (!slow.isDone() && !busy()) {
+            Thread.sleep(20);
+        }
         assertEquals("fast\n", conn.exec(List.of("echo", "fast"), T).stdout());
-        assertTrue(System.nanoTime() - t0 < 1_200_000_000L, "must not wait for the busy shell");
-        assertEquals("slow\n", slow.get().stdout());
+        assertTrue(!slow.isDone(), "the first command is still holding the shell");
+        Files.createFile(gate);
+        ExecResult r = slow.get();
+        assertEquals("slow\n", r.stdout());
+        assertTrue(!r.timedOut());
+    }
+
+    /** Whether the gate loop is running on the host (this machine). */
+    static boolean busy() throws Exception {
+        return new ProcessBuilder("pgrep", "-f", "while \\[ ! -e").start().waitFor() == 0;
     }
 
     @Test
@@ -169,6 +182,11 @@ class CommandShellTest {
         RemoteCommand c = conn.start(List.of("head", "-c", "3000000", "/dev/zero"), null, null);
         HostFailure e2 = assertThrows(HostFailure.class, () -> c.await(T));
         assertTrue(e2.getMessage().contains("exceeded kval's 1 MiB cap"), e2.getMessage());
+        // the same cap on this machine's host
+        try (LocalHost local = new LocalHost(tmp.resolve("local"))) {
+            HostFailure e3 = assertThrows(HostFailure.class, () -> local.exec(List.of("head", "-c", "3000000", "/dev/zero"), T));
+            assertTrue(e3.getMessage().contains("on local exceeded kval's 1 MiB cap"), e3.getMessage());
+        }
         // under the cap: fine, and the shell is still usable
         assertEquals(1000, conn.exec(List.of("head", "-c", "1000", "/dev/zero"), T).stdout().length());
     }

@@ -2,6 +2,7 @@ package dev.kval.host.ssh;
 
 import dev.kval.host.ExecResult;
 import dev.kval.host.HostFailure;
+import dev.kval.host.OutputCap;
 import dev.kval.host.ShellQuote;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -112,8 +113,8 @@ final class CommandShell implements AutoCloseable {
     ExecResult run(List<String> argv, Duration timeout, OutputStream userOut, OutputStream userErr, long cap) throws HostFailure {
         long t0 = System.nanoTime();
         String nonce = nonce();
-        BoundedCapture outCopy = new BoundedCapture(cap);
-        BoundedCapture errCopy = new BoundedCapture(cap);
+        OutputCap outCopy = new OutputCap(cap);
+        OutputCap errCopy = new OutputCap(cap);
         out.expect(nonce, Tee.of(outCopy, userOut));
         err.expect(nonce, Tee.of(errCopy, userErr));
         String cmd = ShellQuote.join(argv);
@@ -130,8 +131,8 @@ final class CommandShell implements AutoCloseable {
             int status = out.status().get(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
             err.done().get(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
             Duration elapsed = Duration.ofNanos(System.nanoTime() - t0);
-            checkCap(argv, outCopy, "stdout", cap);
-            checkCap(argv, errCopy, "stderr", cap);
+            outCopy.check("stdout", argv, conn.target().toString());
+            errCopy.check("stderr", argv, conn.target().toString());
             return new ExecResult(status, outCopy.text(), errCopy.text(), elapsed, false);
         } catch (TimeoutException e) {
             killGroup();
@@ -164,15 +165,6 @@ final class CommandShell implements AutoCloseable {
         }
     }
 
-    private void checkCap(List<String> argv, BoundedCapture copy, String stream, long cap) throws HostFailure {
-        if (copy.overflowed()) {
-            throw HostFailure.infra("the " + stream + " of `" + ShellQuote.join(argv) + "` on " + conn.target() + " exceeded kval's "
-                    + (cap >> 20) + " MiB cap for a command's output kept in memory (" + copy.seen() + " bytes): stream it with"
-                    + " exec(argv, timeout, out, err) to a file, or write it to a file on the host and download it;"
-                    + " the cap is -D" + SshConnection.MAX_OUTPUT_PROPERTY, null);
-        }
-    }
-
     /** Kills the shell's process group (the shell, the timed-out command and its children) and discards the shell. */
     private void killGroup() {
         dead = true;
@@ -194,47 +186,6 @@ final class CommandShell implements AutoCloseable {
     public void close() {
         dead = true;
         channel.close(true);
-    }
-
-    /** An OutputStream that forwards bytes until a caller-tied copy of its output exceeds a cap, then only counts. */
-    static final class BoundedCapture extends OutputStream {
-        private final long cap;
-        private final java.io.ByteArrayOutputStream buf = new java.io.ByteArrayOutputStream();
-        private long seen;
-
-        BoundedCapture(long cap) {
-            this.cap = cap;
-        }
-
-        @Override
-        public synchronized void write(int b) {
-            write(new byte[] {(byte) b}, 0, 1);
-        }
-
-        @Override
-        public synchronized void write(byte[] b, int off, int len) {
-            seen += len;
-            long room = cap - buf.size();
-            if (room > 0) {
-                buf.write(b, off, (int) Math.min(room, len));
-            }
-        }
-
-        synchronized boolean overflowed() {
-            return seen > cap;
-        }
-
-        synchronized long seen() {
-            return seen;
-        }
-
-        synchronized int size() {
-            return buf.size();
-        }
-
-        synchronized String text() {
-            return buf.toString(StandardCharsets.UTF_8);
-        }
     }
 
     /** Two streams as one: output goes to the copy and, when given, to the caller's stream. */

@@ -20,13 +20,13 @@ public final class RemoteCommand {
     private final SshConnection conn;
     private final ChannelExec channel;
     private final CompletableFuture<Long> pid;
-    private final CommandShell.BoundedCapture outCopy;
-    private final CommandShell.BoundedCapture errCopy;
+    private final dev.kval.host.OutputCap outCopy;
+    private final dev.kval.host.OutputCap errCopy;
     private final long start = System.nanoTime();
     private volatile boolean cancelled;
 
-    RemoteCommand(SshConnection conn, ChannelExec channel, CompletableFuture<Long> pid, CommandShell.BoundedCapture outCopy,
-            CommandShell.BoundedCapture errCopy) {
+    RemoteCommand(SshConnection conn, ChannelExec channel, CompletableFuture<Long> pid, dev.kval.host.OutputCap outCopy,
+            dev.kval.host.OutputCap errCopy) {
         this.conn = conn;
         this.channel = channel;
         this.pid = pid;
@@ -44,13 +44,11 @@ public final class RemoteCommand {
         Duration elapsed = Duration.ofNanos(System.nanoTime() - start);
         String out = outCopy == null ? "" : outCopy.text();
         String err = errCopy == null ? "" : errCopy.text();
-        for (CommandShell.BoundedCapture c : new CommandShell.BoundedCapture[] {outCopy, errCopy}) {
-            if (c != null && c.overflowed()) {
-                throw HostFailure.infra("the " + (c == outCopy ? "stdout" : "stderr") + " of a command on " + conn.target()
-                        + " exceeded kval's " + (SshConnection.maxOutput() >> 20) + " MiB cap for output kept in memory ("
-                        + c.seen() + " bytes): stream it with exec(argv, timeout, out, err) to a file, or write it to a file on"
-                        + " the host and download it; the cap is -D" + SshConnection.MAX_OUTPUT_PROPERTY, null);
-            }
+        if (outCopy != null) {
+            outCopy.check("stdout", null, conn.target().toString());
+        }
+        if (errCopy != null) {
+            errCopy.check("stderr", null, conn.target().toString());
         }
         if (timedOut) {
             return new ExecResult(-1, out, err, elapsed, true);

@@ -30,10 +30,9 @@ import org.apache.sshd.sftp.client.SftpClientFactory;
  */
 public final class SshConnection implements AutoCloseable {
     /** Bytes of a command's stdout (and, apart, stderr) kept in memory for its {@link ExecResult}; default 64 MiB. */
-    public static final String MAX_OUTPUT_PROPERTY = "kval.ssh.max-output";
+    public static final String MAX_OUTPUT_PROPERTY = dev.kval.host.OutputCap.PROPERTY;
     /** "false" sends every command over its own channel (no {@link CommandShell}). */
     public static final String SHELL_PROPERTY = "kval.ssh.shell";
-    private static final long DEFAULT_MAX_OUTPUT = 64L << 20;
 
     private final SshTransport transport;
     private final Object shellLock = new Object();
@@ -118,8 +117,8 @@ public final class SshConnection implements AutoCloseable {
     private RemoteCommand start(List<String> argv, OutputStream out, OutputStream err, boolean keepCopies) throws HostFailure {
         String cmd = "echo $$ >&2; exec " + ShellQuote.join(argv);
         ClientSession s = session();
-        CommandShell.BoundedCapture outCopy = keepCopies ? new CommandShell.BoundedCapture(maxOutput()) : null;
-        CommandShell.BoundedCapture errCopy = keepCopies ? new CommandShell.BoundedCapture(maxOutput()) : null;
+        dev.kval.host.OutputCap outCopy = keepCopies ? dev.kval.host.OutputCap.configured() : null;
+        dev.kval.host.OutputCap errCopy = keepCopies ? dev.kval.host.OutputCap.configured() : null;
         CompletableFuture<Long> pid = new CompletableFuture<>();
         try {
             ChannelExec ch = s.createExecChannel(cmd);
@@ -183,7 +182,7 @@ public final class SshConnection implements AutoCloseable {
     }
 
     static long maxOutput() {
-        return Long.getLong(MAX_OUTPUT_PROPERTY, DEFAULT_MAX_OUTPUT);
+        return dev.kval.host.OutputCap.limit();
     }
 
     /** The free, live shell of the current session (opened if needed), or null: busy, disabled or cannot be opened. */
