@@ -17,3 +17,7 @@ CREATE TABLE series_rollup (
   last_at TIMESTAMP,                       -- its started_at ...
   last_result_id BIGINT,                   -- ... and id: a later import continues the flips from here
   PRIMARY KEY (test_id, kernel_id, host_class));
+-- One row, locked (SELECT ... FOR UPDATE) by every rollup update until its transaction ends: two imports that add the
+-- same new series at once (two hosts of one class on one kernel) are serialized instead of one failing on the key.
+CREATE TABLE series_rollup_lock (id INT PRIMARY KEY);
+INSERT INTO series_rollup_lock (id) VALUES (1);

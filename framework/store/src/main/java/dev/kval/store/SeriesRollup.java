@@ -103,6 +103,7 @@ public final class SeriesRollup {
         if (bySeries.isEmpty()) {
             return;
         }
+        lock(c);
         Map<Key, Stats> existing = load(c, bySeries.keySet());
         List<Stats> inserts = new ArrayList<>();
         List<Stats> updates = new ArrayList<>();
@@ -198,6 +199,7 @@ public final class SeriesRollup {
      * primary-key order, like triage's streaming statistics.
      */
     public static void rebuild(Connection c) throws SQLException {
+        lock(c);
         try (Statement st = c.createStatement()) {
             st.executeUpdate("DELETE FROM series_rollup");
         }
@@ -228,6 +230,15 @@ public final class SeriesRollup {
             inserts.add(fold(null, e.getKey(), e.getValue()));
         }
         write(c, inserts, List.of());
+    }
+
+    /** Serializes rollup updates until the caller's transaction ends (see series_rollup_lock in V2). */
+    private static void lock(Connection c) throws SQLException {
+        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT id FROM series_rollup_lock WHERE id = 1 FOR UPDATE")) {
+            if (!rs.next()) {
+                throw new StoreException("series_rollup_lock has lost its row: the store's schema V2 is damaged", null);
+            }
+        }
     }
 
     /** Every rollup row. */
