@@ -5,11 +5,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.kval.host.ExecResult;
 import dev.kval.host.Host;
 import dev.kval.host.HostFailure;
-import dev.kval.ktap.KtapParser;
 import dev.kval.ktap.KtapTree;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.io.StringReader;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -91,11 +90,43 @@ public final class AgentDeployer {
         List<String> argv = new ArrayList<>();
         argv.add(remote);
         argv.addAll(opts.args());
-        ExecResult r = host.exec(argv, opts.overall(), ktapSink, null);
-        if (r.timedOut()) {
-            host.checkAlive();
+        // The KTAP goes to a file and to the streaming parser as it arrives (KtapSpool), capped; the run's text is read
+        // back from the file (bounded by the cap), not kept from the SSH command's in-memory copy.
+        Path spoolFile;
+        KtapSpool spool;
+        try {
+            spoolFile = Files.createTempFile("kval-agent-" + host.name().replaceAll("[^A-Za-z0-9._-]", "_") + "-", ".ktap");
+            spool = new KtapSpool(spoolFile, KtapSpool.cap());
+        } catch (IOException e) {
+            throw HostFailure.infra("cannot create a spool file for the agent's KTAP in " + System.getProperty("java.io.tmpdir") + ": "
+                    + e.getMessage(), e);
         }
-        KtapTree tree = KtapParser.parseTree(new StringReader(r.stdout()));
-        return new AgentRun(r.stdout(), tree, r.exit(), r.stderr(), r.elapsed(), r.timedOut());
+        try {
+            ExecResult r = host.exec(argv, opts.overall(), ktapSink == null ? spool : new dev.kval.host.Tee(spool, ktapSink), null);
+            if (r.timedOut()) {
+                host.checkAlive();
+            }
+            KtapTree tree = spool.finish(host.name());
+            String ktap;
+            try {
+                ktap = spool.text();
+            } catch (IOException e) {
+                throw HostFailure.infra("cannot read back the agent's KTAP from " + spoolFile + ": " + e.getMessage(), e);
+            }
+            return new AgentRun(ktap, tree, r.exit(), r.stderr(), r.elapsed(), r.timedOut());
+        } finally {
+            try {
+                spool.close();
+            } catch (IOException e) {
+                // already reported by finish when it mattered
+            }
+            if (!spool.overflowed()) { // an overflowing run's file stays: the error names it
+                try {
+                    Files.deleteIfExists(spoolFile);
+                } catch (IOException e) {
+                    // a temporary file left behind is not worth failing a run for
+                }
+            }
+        }
     }
 }

@@ -28,6 +28,27 @@ class AgentDeployerTest {
         assertEquals(List.of(), AgentOptions.all().args());
     }
 
+    /** A runaway program in the agent's place: its output is spooled up to the cap, then the run fails saying so. */
+    @Test
+    void outputOverTheCapIsAClearErrorAndItsSpoolIsKept() throws Exception {
+        Path runaway = tmp.resolve("runaway.sh");
+        Files.writeString(runaway, "#!/bin/sh\nprintf 'KTAP version 1\\n1..1\\n'; while :; do echo '# spam'; done | head -c 3000000\n");
+        runaway.toFile().setExecutable(true);
+        System.setProperty(KtapSpool.CAP_PROPERTY, String.valueOf(1 << 20));
+        try (Host h = new LocalHost.Provider(tmp.resolve("work")).provision(null)) {
+            dev.kval.host.HostFailure e = org.junit.jupiter.api.Assertions.assertThrows(dev.kval.host.HostFailure.class,
+                    () -> AgentDeployer.locate().run(h, runaway.toString(), new AgentOptions(List.of("api"), null, null, null,
+                            Duration.ofMinutes(1)), null));
+            assertTrue(e.getMessage().contains("printed 30") && e.getMessage().contains("over kval's cap of 1 MiB")
+                    && e.getMessage().contains(KtapSpool.CAP_PROPERTY), e.getMessage());
+            String kept = e.getMessage().replaceAll("(?s).* are in (\\S+)\\).*", "$1");
+            assertEquals(1 << 20, Files.size(Path.of(kept)), "the first cap bytes are kept on disk: " + kept);
+            Files.delete(Path.of(kept));
+        } finally {
+            System.clearProperty(KtapSpool.CAP_PROPERTY);
+        }
+    }
+
     @Test
     void deploysIntoARelativeWorkDirectory() throws Exception {
         // ./kval run's default --out is relative (runs/<timestamp>); the local host runs commands inside it

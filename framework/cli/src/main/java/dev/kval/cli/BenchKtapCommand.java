@@ -18,7 +18,6 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -80,7 +79,15 @@ public class BenchKtapCommand implements Callable<Integer> {
             parseKval(files.get(0).file(), -1);
         }
 
+        List<KunitRun> kunitRuns = new ArrayList<>();
+        List<List<WholeProcess>> kvalRuns = new ArrayList<>();
+        String home = System.getenv("KVAL_HOME");
+        String launcher = home != null && Files.isExecutable(Path.of(home, "kval")) ? Path.of(home, "kval").toString() : null;
+        if (launcher != null) {
+            WholeProcess.run(List.of(launcher, "ktap", "--json", files.get(0).file().toString()), work); // trains AppCDS if needed
+        }
         System.out.println();
+        System.out.println("in-process parse (warm JIT):");
         System.out.printf(Locale.ROOT, "%12s %12s %12s %14s %10s %16s%n", "lines", "kval ms", "kunit ms", "ratio",
                 "leaves", "kval heap MiB*");
         for (Generated g : files) {
@@ -102,7 +109,14 @@ public class BenchKtapCommand implements Callable<Integer> {
             String kunitMs = "-";
             String ratio = "-";
             if (kunitDir != null) {
+                // whole-process runs of kval right before and after the python process, so both see the same load
+                List<WholeProcess> kv = new ArrayList<>();
+                if (launcher != null) {
+                    kv.add(WholeProcess.run(List.of(launcher, "ktap", "--json", g.file().toString()), work));
+                }
                 KunitRun k = runKunit(kunitDir, work, g.file());
+                kunitRuns.add(k);
+                kvalRuns.add(kv);
                 if (k != null) {
                     kunitMs = String.format(Locale.ROOT, "%.0f", k.seconds() * 1000);
                     ratio = String.format(Locale.ROOT, "%.1fx", k.seconds() * 1000 / kvalMs);
@@ -120,8 +134,78 @@ public class BenchKtapCommand implements Callable<Integer> {
                 + " (streaming listener, nothing retained); flat = constant memory in the input size.");
         System.out.println("kval: median of " + runs + " in-process runs after warm-up, reading the file from disk."
                 + " kunit: python3 " + pythonVersion() + ", readlines + parse_run_tests, one run, timed inside python.");
+        int wholeProcessExit = launcher == null ? 0 : wholeProcess(launcher, files, kunitDir == null ? null : kunitRuns, kvalRuns, work);
+        if (launcher == null) {
+            System.out.println("whole process: skipped (KVAL_HOME unset: run this through ./kval)");
+        }
         System.out.println("re-run: ./kval bench ktap --lines " + lines);
-        return 0;
+        return wholeProcessExit;
+    }
+
+    /**
+     * `./kval ktap --json FILE` as a user runs it (launcher, JVM start, parse, JSON) vs the python process that runs
+     * kunit_parser.py, per file: wall times, their ratio and both peak RSS. Exit 1 if the counts differ.
+     */
+    int wholeProcess(String launcher, List<Generated> files, List<KunitRun> kunitRuns, List<List<WholeProcess>> kvalRuns, Path work)
+            throws IOException, InterruptedException {
+        System.out.println();
+        System.out.println("whole process, as a user runs it: `./kval ktap --json FILE` vs `python3 kunit_driver.py` (same file):");
+        System.out.printf(Locale.ROOT, "%12s %10s %10s %10s %10s %10s %10s %12s %12s%n", "lines", "kval ms", "kunit ms", "ratio",
+                "kval cpu", "kunit cpu", "cpu ratio", "kval RSS MB", "kunit RSS MB");
+        int exit = 0;
+        double lastWall = -1;
+        double lastCpu = -1;
+        long lastRss = -1;
+        for (int i = 0; i < files.size(); i++) {
+            Generated g = files.get(i);
+            List<WholeProcess> ps = new ArrayList<>(kvalRuns.size() > i ? kvalRuns.get(i) : List.of());
+            while (ps.size() < Math.max(3, runs)) {
+                ps.add(WholeProcess.run(List.of(launcher, "ktap", "--json", g.file().toString()), work));
+            }
+            for (WholeProcess p : ps) {
+                if (!p.stdout().contains("\"leaves\":" + g.leaves() + ",")) {
+                    System.out.println("kval ktap --json on " + g.file() + " did not count " + g.leaves() + " leaves: "
+                            + p.stdout().substring(0, Math.min(300, p.stdout().length())));
+                    exit = 1;
+                }
+            }
+            ps.sort(java.util.Comparator.comparingDouble(WholeProcess::seconds));
+            WholeProcess median = ps.get(ps.size() / 2);
+            List<WholeProcess> byCpu = new ArrayList<>(ps);
+            byCpu.sort(java.util.Comparator.comparingDouble(WholeProcess::cpuSeconds));
+            double cpu = byCpu.get(byCpu.size() / 2).cpuSeconds();
+            long rss = ps.stream().mapToLong(WholeProcess::peakRssKb).max().orElse(-1);
+            KunitRun k = kunitRuns == null ? null : kunitRuns.get(i);
+            WholeProcess kp = k == null ? null : k.process();
+            System.out.printf(Locale.ROOT, "%,12d %10.0f %10s %10s %10.2f %10s %10s %12s %12s%n", g.lines(), median.seconds() * 1000,
+                    kp == null ? "-" : String.format(Locale.ROOT, "%.0f", kp.seconds() * 1000),
+                    kp == null ? "-" : String.format(Locale.ROOT, "%.1fx", kp.seconds() / median.seconds()), cpu,
+                    kp == null ? "-" : String.format(Locale.ROOT, "%.2f", kp.cpuSeconds()),
+                    kp == null || cpu <= 0 ? "-" : String.format(Locale.ROOT, "%.1fx", kp.cpuSeconds() / cpu),
+                    new WholeProcess(0, rss, 0, "", -1).rssMb(), kp == null ? "-" : kp.rssMb());
+            lastWall = kp == null ? -1 : kp.seconds() / median.seconds();
+            lastCpu = kp == null || cpu <= 0 ? -1 : kp.cpuSeconds() / cpu;
+            lastRss = rss;
+        }
+        if (lastWall >= 0) {
+            System.out.printf(Locale.ROOT, "goal whole process >= 20x kunit_parser.py (wall): %.1fx %s   (cpu time: %.1fx)%n", lastWall,
+                    lastWall >= 20 ? "MET" : "NOT MET", lastCpu);
+        }
+        if (lastRss >= 0) {
+            System.out.printf(Locale.ROOT, "goal kval peak RSS < 200 MB: %s MB %s%n", new WholeProcess(0, lastRss, 0, "", -1).rssMb(),
+                    lastRss < 200 * 1024 ? "MET" : "NOT MET");
+        }
+        System.out.println("kval: median of " + Math.max(3, runs) + " runs of the launcher (fast path: plain picocli main +"
+                + " AppCDS, no Quarkus), the first right before the python process; peak RSS the highest of them (GNU time %M ="
+                + " the process's VmHWM); cpu = user + sys seconds (less sensitive than wall time to other processes' load)."
+                + " kunit: the same python process as above, timed from fork to exit.");
+        try {
+            String load = Files.readString(Path.of("/proc/loadavg")).strip();
+            System.out.println("load average while measuring (1/5/15 min): " + load);
+        } catch (IOException e) {
+            // not Linux: no load figure
+        }
+        return exit;
     }
 
     static Path cacheDir() {
@@ -214,7 +298,8 @@ public class BenchKtapCommand implements Callable<Integer> {
         return new Measured(counter.counts().leaves(), heap[0]);
     }
 
-    record KunitRun(double seconds, int tests) {
+    /** seconds: the parse timed inside python; process: the whole python process (start, imports, parse). */
+    record KunitRun(double seconds, int tests, WholeProcess process) {
     }
 
     private static final String DRIVER = """
@@ -236,15 +321,14 @@ public class BenchKtapCommand implements Callable<Integer> {
     static KunitRun runKunit(Path kunitDir, Path work, Path file) throws IOException, InterruptedException {
         Path driver = work.resolve("kunit_driver.py");
         Files.writeString(driver, DRIVER);
-        Process p = new ProcessBuilder("python3", driver.toString(), kunitDir.toString(), file.toString())
-                .redirectError(ProcessBuilder.Redirect.INHERIT).start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
-        if (!p.waitFor(30, TimeUnit.MINUTES) || p.exitValue() != 0) {
-            System.out.println("kunit_parser.py failed on " + file + " (exit " + p.exitValue() + "): " + out);
+        WholeProcess p = WholeProcess.run(List.of("python3", driver.toString(), kunitDir.toString(), file.toString()), work);
+        String out = p.stdout().trim();
+        if (p.exit() != 0) {
+            System.out.println("kunit_parser.py failed on " + file + " (exit " + p.exit() + "): " + out);
             return null;
         }
         String[] last = out.lines().reduce((a, b) -> b).orElse("").split(" ");
-        return new KunitRun(Double.parseDouble(last[0]), last.length > 1 ? Integer.parseInt(last[1]) : -1);
+        return new KunitRun(Double.parseDouble(last[0]), last.length > 1 ? Integer.parseInt(last[1]) : -1, p);
     }
 
     static String pythonVersion() {
@@ -263,6 +347,18 @@ public class BenchKtapCommand implements Callable<Integer> {
      * with dev.kval.kernel.debian.PrivateApt (never touches the system's apt configuration).
      */
     Path kunitParser(Path cache) throws IOException, InterruptedException {
+        // an unpacked linux-source-X.Y in the kernel cache (kval build: specs unpack one) has it already
+        Path src = cache.resolve("kernel-src");
+        if (sourcePackage == null && Files.isDirectory(src)) {
+            try (Stream<Path> dirs = Files.list(src)) {
+                for (Path d : dirs.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                    Path k = d.resolve(d.getFileName().toString().replaceFirst("=.*", "")).resolve("tools/testing/kunit");
+                    if (Files.exists(k.resolve("kunit_parser.py")) && Files.exists(k.resolve("kunit_printer.py"))) {
+                        return k;
+                    }
+                }
+            }
+        }
         List<String> candidates = sourcePackage != null ? List.of(sourcePackage)
                 : List.of("linux-source-7.3", "linux-source-6.1");
         for (String pkg : candidates) {

@@ -3,11 +3,14 @@ package dev.kval.cli;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.kval.ktap.CountingListener;
 import dev.kval.ktap.Counts;
+import dev.kval.ktap.KtapListener;
 import dev.kval.ktap.KtapParser;
 import dev.kval.ktap.KtapTree;
 import dev.kval.ktap.ParseError;
 import dev.kval.ktap.TestResult;
+import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.PrintStream;
@@ -15,6 +18,8 @@ import java.io.Reader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -33,32 +38,116 @@ public class KtapCommand implements Callable<Integer> {
             + " leaves, depth, results, parseErrors[].")
     boolean json;
 
+    /** Not-ok leaves listed in --json at most; the rest are counted (the counts stay exact). */
+    static final int MAX_NOT_OK = 10_000;
+
     @Override
     public Integer call() {
-        KtapTree tree;
+        // Streaming: the parser's results are printed (text) or summarised (--json) as they arrive, so memory stays
+        // bounded by one top-level test's subtree, not by the input (a 1M-line file must not need a whole tree).
+        PrintStream out = new PrintStream(new BufferedOutputStream(System.out, 1 << 16), false, StandardCharsets.UTF_8);
+        Summary summary = new Summary(json ? null : out);
         try (Reader in = open(file)) {
-            tree = KtapParser.parseTree(in);
+            KtapParser.parse(in, summary);
         } catch (IOException e) {
             System.err.println("kval ktap: cannot read " + ("-".equals(file) ? "standard input" : file) + ": "
                     + e.getMessage());
             return 2;
         }
-        PrintStream out = System.out;
+        summary.finish();
         if (json) {
-            out.println(toJson(tree));
+            out.println(toJson(summary));
         } else {
-            for (KtapTree.Node n : tree.roots()) {
-                print(out, n, 0);
-            }
-            out.println(tree.counts());
-            for (ParseError e : tree.parseErrors()) {
+            out.println(summary.counts());
+            for (ParseError e : summary.parseErrors) {
                 out.println("parse error: " + e);
             }
-            if (!tree.bailOuts().isEmpty()) {
-                out.println("bail out: " + String.join("; ", tree.bailOuts()));
+            if (!summary.bailOuts.isEmpty()) {
+                out.println("bail out: " + String.join("; ", summary.bailOuts));
             }
         }
-        return tree.ok() ? 0 : 1;
+        out.flush();
+        return summary.counts().ok() ? 0 : 1;
+    }
+
+    /**
+     * The listener behind both outputs: counts, parse errors, bail-outs and the not-ok leaves; with a printer, each
+     * top-level test's subtree is printed (pre-order, as {@link KtapTree} would) as soon as its result line arrives and
+     * then dropped. Children are adopted exactly as {@link KtapTree.Builder} does.
+     */
+    static final class Summary implements KtapListener {
+        private final PrintStream printer;
+        private final CountingListener counter = new CountingListener();
+        private final List<List<KtapTree.Node>> pending = new ArrayList<>();
+        final List<ParseError> parseErrors = new ArrayList<>();
+        final List<String> bailOuts = new ArrayList<>();
+        final List<TestResult> notOk = new ArrayList<>();
+        int notOkOmitted;
+
+        Summary(PrintStream printer) {
+            this.printer = printer;
+        }
+
+        private List<KtapTree.Node> at(int depth) {
+            while (pending.size() <= depth) {
+                pending.add(new ArrayList<>());
+            }
+            return pending.get(depth);
+        }
+
+        @Override
+        public void onResult(TestResult r) {
+            counter.onResult(r);
+            if (r.leaf() && r.status().isBad()) {
+                if (notOk.size() < MAX_NOT_OK) {
+                    notOk.add(r);
+                } else {
+                    notOkOmitted++;
+                }
+            }
+            if (printer == null) {
+                return;
+            }
+            int d = r.path().size();
+            List<KtapTree.Node> kids = List.of();
+            if (pending.size() > d + 1 && !pending.get(d + 1).isEmpty()) {
+                kids = new ArrayList<>(pending.get(d + 1));
+                pending.get(d + 1).clear();
+            }
+            KtapTree.Node node = new KtapTree.Node(r, kids);
+            if (d == 0) {
+                print(printer, node, 0);
+            } else {
+                at(d).add(node);
+            }
+        }
+
+        @Override
+        public void onParseError(int line, String message) {
+            counter.onParseError(line, message);
+            parseErrors.add(new ParseError(line, message));
+        }
+
+        @Override
+        public void onBailOut(int line, String reason) {
+            bailOuts.add(reason);
+        }
+
+        /** Prints what never got a parent (cannot happen with KtapParser's output; kept rather than lost). */
+        void finish() {
+            if (printer != null) {
+                for (int d = 1; d < pending.size(); d++) {
+                    for (KtapTree.Node n : pending.get(d)) {
+                        print(printer, n, 0);
+                    }
+                    pending.get(d).clear();
+                }
+            }
+        }
+
+        Counts counts() {
+            return counter.counts();
+        }
     }
 
     static Reader open(String file) throws IOException {
@@ -76,13 +165,47 @@ public class KtapCommand implements Callable<Integer> {
             throw new IOException("is a directory");
         }
         // Lenient decoding: console captures are not always valid UTF-8.
-        return new InputStreamReader(Files.newInputStream(p), StandardCharsets.ISO_8859_1);
+        return new Latin1Reader(Files.newInputStream(p));
+    }
+
+    /**
+     * ISO-8859-1 decoding without a charset decoder: each byte is its char. Same text as an InputStreamReader with
+     * ISO_8859_1, in a tight loop (the fast path reads a 1M-line file in well under a second).
+     */
+    static final class Latin1Reader extends Reader {
+        private final java.io.InputStream in;
+        private final byte[] buf = new byte[1 << 16];
+
+        Latin1Reader(java.io.InputStream in) {
+            this.in = in;
+        }
+
+        @Override
+        public int read(char[] cbuf, int off, int len) throws IOException {
+            if (len == 0) {
+                return 0;
+            }
+            int n = in.read(buf, 0, Math.min(len, buf.length));
+            if (n <= 0) {
+                return -1;
+            }
+            for (int i = 0; i < n; i++) {
+                cbuf[off + i] = (char) (buf[i] & 0xff);
+            }
+            return n;
+        }
+
+        @Override
+        public void close() throws IOException {
+            in.close();
+        }
     }
 
     private static void print(PrintStream out, KtapTree.Node n, int depth) {
         TestResult r = n.result();
         StringBuilder sb = new StringBuilder();
-        sb.append("  ".repeat(depth)).append(String.format("%-7s ", r.status())).append(r.name());
+        String st = r.status().toString();
+        sb.append("  ".repeat(depth)).append(st).append(" ".repeat(Math.max(1, 8 - st.length()))).append(r.name());
         if (!r.reason().isEmpty()) {
             sb.append("  # ").append(r.reason());
         }
@@ -92,10 +215,10 @@ public class KtapCommand implements Callable<Integer> {
         }
     }
 
-    static String toJson(KtapTree tree) {
+    static String toJson(Summary s) {
         ObjectMapper m = new ObjectMapper();
         ObjectNode o = m.createObjectNode();
-        Counts c = tree.counts();
+        Counts c = s.counts();
         o.put("pass", c.pass());
         o.put("fail", c.fail());
         o.put("skip", c.skip());
@@ -107,15 +230,16 @@ public class KtapCommand implements Callable<Integer> {
         o.put("depth", c.depth());
         o.put("ok", c.ok());
         ArrayNode errs = o.putArray("parseErrors");
-        for (ParseError e : tree.parseErrors()) {
+        for (ParseError e : s.parseErrors) {
             errs.addObject().put("line", e.line()).put("message", e.message());
         }
         ArrayNode bad = o.putArray("notOk");
-        for (TestResult r : tree.leaves()) {
-            if (r.status().isBad()) {
-                bad.addObject().put("id", r.id()).put("status", r.status().name()).put("reason", r.reason())
-                        .put("line", r.line());
-            }
+        for (TestResult r : s.notOk) {
+            bad.addObject().put("id", r.id()).put("status", r.status().name()).put("reason", r.reason())
+                    .put("line", r.line());
+        }
+        if (s.notOkOmitted > 0) {
+            o.put("notOkOmitted", s.notOkOmitted);
         }
         return o.toString();
     }

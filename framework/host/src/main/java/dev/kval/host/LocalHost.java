@@ -127,8 +127,8 @@ public final class LocalHost implements Host {
             // like a shell: a missing program is exit 127, not an infrastructure failure
             return new ExecResult(127, "", e.getMessage() + "\n", Duration.ofNanos(System.nanoTime() - t0), false);
         }
-        ByteArrayOutputStream o = new ByteArrayOutputStream();
-        ByteArrayOutputStream e = new ByteArrayOutputStream();
+        OutputCap o = OutputCap.configured();
+        OutputCap e = OutputCap.configured();
         Thread t1 = pump(p.getInputStream(), out == null ? o : new Tee(o, out));
         Thread t2 = pump(p.getErrorStream(), err == null ? e : new Tee(e, err));
         boolean timedOut = false;
@@ -147,8 +147,9 @@ public final class LocalHost implements Host {
             Thread.currentThread().interrupt();
             throw HostFailure.infra("interrupted while running " + argv, ie);
         }
-        return new ExecResult(timedOut ? -1 : p.exitValue(), o.toString(StandardCharsets.UTF_8), e.toString(StandardCharsets.UTF_8),
-                Duration.ofNanos(System.nanoTime() - t0), timedOut);
+        o.check("stdout", argv, "local");
+        e.check("stderr", argv, "local");
+        return new ExecResult(timedOut ? -1 : p.exitValue(), o.text(), e.text(), Duration.ofNanos(System.nanoTime() - t0), timedOut);
     }
 
     private static Thread pump(InputStream in, OutputStream sink) {

@@ -39,6 +39,12 @@ class QemuHostTest {
             h.awaitSettled(Duration.ofSeconds(60));
             ExecResult r = h.exec(List.of("sh", "-c", "ls /dev/kvm && grep -c svm /proc/cpuinfo && lsmod | grep -c kvm"), Duration.ofSeconds(30));
             assertEquals(0, r.exit(), r.stdout() + r.stderr());
+            // commands go through one long-lived shell on the guest (busybox sh under dropbear): same parent of the
+            // per-command subshell every time
+            List<String> shellOfCaller = List.of("sh", "-c", "gp=$(cut -d' ' -f4 /proc/$PPID/stat); echo $gp $(cat /proc/$gp/comm)");
+            String shell = h.exec(shellOfCaller, Duration.ofSeconds(30)).stdout().strip();
+            assertTrue(shell.matches("[0-9]+ (sh|ash|busybox)"), "the command's grandparent must be kval's shell, not dropbear: " + shell);
+            assertEquals(shell, h.exec(shellOfCaller, Duration.ofSeconds(30)).stdout().strip());
             Path f = work.resolve("x.txt");
             Files.writeString(f, "hello 'guest'\n");
             h.upload(f, "/tmp/x.txt", 0644);

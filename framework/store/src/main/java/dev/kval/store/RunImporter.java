@@ -81,6 +81,7 @@ public final class RunImporter {
         Map<String, JsonNode> hosts = new HashMap<>();
         Map<String, Long> kernelIds = new HashMap<>(), hostIds = new HashMap<>();
         Map<String, Integer> attempts = new HashMap<>();
+        long before = SeriesRollup.maxResultId(c, runId);
         int n = 0;
         try (PreparedStatement ins = c.prepareStatement("INSERT INTO result (run_id, kernel_id, host_id, suite, test_id, status,"
                 + " attribution, duration_ms, retries, attempt, message, attachments, started_at)"
@@ -109,6 +110,8 @@ public final class RunImporter {
             }
             ins.executeBatch();
         }
+        // the statistics' per-series rollup, in this same transaction: both commit or neither
+        SeriesRollup.applyRun(c, runId, before);
         return n;
     }
 

@@ -69,9 +69,17 @@ public final class Store implements AutoCloseable {
                 Files.createDirectories(Path.of(url.substring("jdbc:h2:file:".length()).split(";")[0]).toAbsolutePath().getParent());
             }
             Connection keepAlive = ds.getConnection();
-            Flyway.configure().dataSource(ds).resourceProvider(new MigrationResources()).locations("classpath:db/migration")
-                    .load().migrate();
-            return new Store(url, ds, keepAlive);
+            org.flywaydb.core.api.output.MigrateResult migrated = Flyway.configure().dataSource(ds)
+                    .resourceProvider(new MigrationResources()).locations("classpath:db/migration").load().migrate();
+            Store store = new Store(url, ds, keepAlive);
+            if (migrated.migrations.stream().anyMatch(m -> "2".equals(m.version))) {
+                // V2 added the statistics' rollup: fill it from the results stored before it
+                store.inTransaction(c -> {
+                    SeriesRollup.rebuild(c);
+                    return null;
+                });
+            }
+            return store;
         } catch (SQLException | java.io.IOException | org.flywaydb.core.api.FlywayException e) {
             throw new StoreException("cannot open the result store at " + url + " as user '" + user + "': " + e.getMessage()
                     + " (check KVAL_DB_URL/KVAL_DB_USER/KVAL_DB_PASSWORD, or unset KVAL_DB_URL for the default H2 file)", e);

@@ -59,7 +59,7 @@ class StoreTest {
         try {
             assertEquals(db.equals("postgresql"), s[0].isPostgres());
             try (Connection c = s[0].connection(); Statement st = c.createStatement()) {
-                for (String table : List.of("kernel", "host", "run", "run_step", "result", "quarantine")) {
+                for (String table : List.of("kernel", "host", "run", "run_step", "result", "quarantine", "series_rollup")) {
                     try (ResultSet rs = st.executeQuery("SELECT COUNT(*) FROM " + table)) {
                         assertTrue(rs.next());
                         assertEquals(0, rs.getLong(1), table);
@@ -69,11 +69,14 @@ class StoreTest {
             Store again = Store.open(s[0].url(), db.equals("h2") ? "sa" : ((PostgresCluster.Database) handles[1]).user(),
                     db.equals("h2") ? "" : ((PostgresCluster.Database) handles[1]).password());
             try (again; Connection c = again.connection(); Statement st = c.createStatement();
-                    ResultSet rs = st.executeQuery("SELECT \"version\", \"success\" FROM \"flyway_schema_history\" WHERE \"version\" IS NOT NULL")) {
-                assertTrue(rs.next());
-                assertEquals("1", rs.getString(1));
-                assertTrue(rs.getBoolean(2));
-                assertFalse(rs.next(), "one migration applied once");
+                    ResultSet rs = st.executeQuery("SELECT \"version\", \"success\" FROM \"flyway_schema_history\" WHERE \"version\" IS NOT NULL"
+                            + " ORDER BY \"installed_rank\"")) {
+                for (String version : List.of("1", "2")) {
+                    assertTrue(rs.next());
+                    assertEquals(version, rs.getString(1));
+                    assertTrue(rs.getBoolean(2));
+                }
+                assertFalse(rs.next(), "each migration applied once");
             }
         } finally {
             closeAll(handles);
@@ -150,6 +153,57 @@ class StoreTest {
                 rs.next();
                 assertEquals(1, rs.getLong(1));
                 assertEquals(1, rs.getLong(2));
+            }
+        } finally {
+            pool.shutdownNow();
+            closeAll(handles);
+        }
+    }
+
+    /** Four imports adding results of the same new series at once: all commit, and the rollup counts every result. */
+    @ParameterizedTest
+    @ValueSource(strings = {"h2", "postgresql"})
+    void concurrentImportsOfOneNewSeriesAllLandInTheRollup(String db) throws Exception {
+        Store[] s = new Store[1];
+        AutoCloseable[] handles = fresh(db, s);
+        ExecutorService pool = Executors.newFixedThreadPool(4);
+        try {
+            long[] ids = s[0].inTransaction(c -> new long[] {
+                Identities.kernel(c, new Identities.KernelRow("debian:7.3.4", "debian", "7.3.4+deb13-amd64", "a".repeat(64), "b".repeat(64))),
+                Identities.host(c, "qemu=debian:7.3.4", "qemu", "qemu", null)});
+            CountDownLatch go = new CountDownLatch(1);
+            List<Future<Long>> runs = new ArrayList<>();
+            for (int i = 0; i < 4; i++) {
+                boolean fail = i % 2 == 1;
+                long at = 1_700_000_000_000L + i * 1000L;
+                long run = new Runs(s[0]).create("run", "{}", null);
+                runs.add(pool.submit(() -> {
+                    go.await();
+                    return s[0].inTransaction(c -> {
+                        try (var ps = c.prepareStatement("INSERT INTO result (run_id, kernel_id, host_id, suite, test_id, status, attribution,"
+                                + " started_at) VALUES (?, ?, ?, 'api', 'api.new.series', ?, ?, ?)")) {
+                            ps.setLong(1, run);
+                            ps.setLong(2, ids[0]);
+                            ps.setLong(3, ids[1]);
+                            ps.setString(4, fail ? "FAIL" : "PASS");
+                            ps.setString(5, fail ? "KERNEL" : null);
+                            ps.setTimestamp(6, new java.sql.Timestamp(at));
+                            ps.executeUpdate();
+                        }
+                        SeriesRollup.applyRun(c, run, 0);
+                        return run;
+                    });
+                }));
+            }
+            go.countDown();
+            for (Future<Long> f : runs) {
+                f.get();
+            }
+            try (Connection c = s[0].connection()) {
+                List<SeriesRollup.Stats> all = SeriesRollup.all(c);
+                assertEquals(1, all.size());
+                assertEquals(4, all.get(0).runs());
+                assertEquals(2, all.get(0).failures());
             }
         } finally {
             pool.shutdownNow();

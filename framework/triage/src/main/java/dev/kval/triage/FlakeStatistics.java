@@ -1,18 +1,22 @@
 package dev.kval.triage;
 
+import dev.kval.store.SeriesRollup;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.sql.Timestamp;
+import java.time.Instant;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.stream.Collectors;
 
 /**
- * The flakiness statistics over the result store, in one streaming pass: keyset pages of the counted columns of
+ * The flakiness statistics over the result store. All of it: read from the per-series rollup the importer keeps
+ * ({@link SeriesRollup}, ~36k rows for 1M results). Some runs, or the full recomputation that checks the rollup: one
+ * streaming pass: keyset pages of the counted columns of
  * {@code result} in primary-key order (INFRA-attributed rows filtered in SQL), folded into series by
  * {@link SeriesAccumulator} with the host classes and kernels looked up from their (small) tables first.
  *
@@ -45,7 +49,27 @@ public final class FlakeStatistics {
     /** Rows per page of the pass: below H2's MAX_MEMORY_ROWS, so no page of the result is buffered in a temporary file. */
     static final int PAGE = 40_000;
 
+    /**
+     * The statistics of scope: all results from the store's per-series rollup (one row per series, kept by the
+     * importer: {@link SeriesRollup}); some runs' results by the streaming pass over them.
+     */
     public static FlakeSnapshot compute(Connection c, Scope scope) throws SQLException {
+        return scope.runIds() == null ? computeFromRollup(c) : computeByScan(c, scope);
+    }
+
+    /** Every series' statistics as the rollup holds them. */
+    public static FlakeSnapshot computeFromRollup(Connection c) throws SQLException {
+        Map<SeriesKey, SeriesStats> out = new HashMap<>();
+        for (SeriesRollup.Stats s : SeriesRollup.all(c)) {
+            SeriesKey k = new SeriesKey(s.key().testId(), s.key().kernelId(), s.key().hostClass());
+            out.put(k, new SeriesStats(k, s.suite(), s.runs(), s.failures(), s.skips(), s.flips(), Instant.ofEpochMilli(s.firstSeen()),
+                    Instant.ofEpochMilli(s.lastSeen())));
+        }
+        return new FlakeSnapshot(out, kernels(c));
+    }
+
+    /** The full recomputation: one streaming pass over the results of scope (the check that the rollup is right). */
+    public static FlakeSnapshot computeByScan(Connection c, Scope scope) throws SQLException {
         Map<Long, String> hostClass = hostClasses(c);
         Map<Long, KernelInfo> kernels = kernels(c);
         SeriesAccumulator acc = new SeriesAccumulator();

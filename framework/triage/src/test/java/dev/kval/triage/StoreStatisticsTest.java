@@ -65,6 +65,96 @@ class StoreStatisticsTest {
     }
 
     @Test
+    void theRollupEqualsTheRecomputationAfterLateOlderRunsAndARebuild() throws Exception {
+        rollupChecks(store);
+    }
+
+    @Test
+    void theRollupOnPostgresql() throws Exception {
+        try (PostgresCluster.Database d = PostgresCluster.freshDatabase(); Store pg = d.open()) {
+            rollupChecks(pg);
+        }
+    }
+
+    /**
+     * Runs imported in time order, then an older run imported late (its results precede what the series counted, so
+     * they are recounted), a run mixing skips and INFRA errors, and a rebuild from scratch: the rollup must equal the
+     * full streaming recomputation after each; a rollup row tampered with must be caught by the comparison.
+     */
+    static void rollupChecks(Store store) throws Exception {
+        FlakyBench.generate(store, new FlakyBench.Shape(30, 3, 2, 1, 3, 2, 13), null);
+        assertRollupAgrees(store);
+        long late = insertRun(store, Instant.parse("2025-06-01T00:00:00Z"), new String[] {"FAIL", "PASS", "SKIP", "ERROR"}, "KERNEL");
+        assertRollupAgrees(store);
+        insertRun(store, Instant.parse("2027-01-01T00:00:00Z"), new String[] {"SKIP", "ERROR", "FAIL", "XFAIL", "TIMEOUT"}, "INFRA");
+        assertRollupAgrees(store);
+        try (Connection c = store.connection()) {
+            assertTrue(count(c, "SELECT COUNT(*) FROM result WHERE run_id = " + late) > 0);
+            SeriesStats some = FlakeStatistics.computeFromRollup(c).series().values().iterator().next();
+            try (var st = c.createStatement()) {
+                st.executeUpdate("UPDATE series_rollup SET flips = flips + 1 WHERE test_id = '" + some.key().testId() + "' AND kernel_id = "
+                        + some.key().kernelId() + " AND host_class = '" + some.key().hostClass() + "'");
+            }
+            String d = FlakyBench.differ(FlakeStatistics.computeByScan(c, FlakeStatistics.Scope.ALL), FlakeStatistics.computeFromRollup(c), "rollup");
+            assertTrue(d != null && d.contains(some.key().testId()), "a wrong rollup row is caught: " + d);
+            dev.kval.store.SeriesRollup.rebuild(c);
+        }
+        assertRollupAgrees(store);
+    }
+
+    static void assertRollupAgrees(Store store) throws Exception {
+        try (Connection c = store.connection()) {
+            FlakeSnapshot scan = FlakeStatistics.computeByScan(c, FlakeStatistics.Scope.ALL);
+            FlakeSnapshot rollup = FlakeStatistics.computeFromRollup(c);
+            assertFalse(scan.series().isEmpty());
+            assertNull(FlakyBench.differ(scan, rollup, "rollup"));
+            assertEquals(scan.series().keySet(), rollup.series().keySet());
+        }
+    }
+
+    /** One more run on the first kernel and host: every test gets statuses[i % n] in turn, two repetitions. */
+    static long insertRun(Store store, Instant at, String[] statuses, String failAttribution) throws Exception {
+        return store.inTransaction(c -> {
+            long run;
+            try (var ps = c.prepareStatement("INSERT INTO run (uuid, kind, state, request, outcome, created_at) VALUES (?, 'run', 'DONE', '{}',"
+                    + " 'FAIL', ?)", new String[] {"id"})) {
+                ps.setString(1, java.util.UUID.randomUUID().toString());
+                ps.setTimestamp(2, java.sql.Timestamp.from(at));
+                ps.executeUpdate();
+                try (var rs = ps.getGeneratedKeys()) {
+                    rs.next();
+                    run = rs.getLong(1);
+                }
+            }
+            List<String> tests = new java.util.ArrayList<>();
+            try (var st = c.createStatement(); var rs = st.executeQuery("SELECT DISTINCT test_id FROM result ORDER BY test_id")) {
+                while (rs.next()) {
+                    tests.add(rs.getString(1));
+                }
+            }
+            try (var ps = c.prepareStatement("INSERT INTO result (run_id, kernel_id, host_id, suite, test_id, status, attribution, started_at)"
+                    + " VALUES (?, (SELECT MIN(id) FROM kernel), (SELECT MIN(id) FROM host), 'api', ?, ?, ?, ?)")) {
+                int i = 0;
+                for (int rep = 0; rep < 2; rep++) {
+                    for (String t : tests) {
+                        String status = statuses[i++ % statuses.length];
+                        ps.setLong(1, run);
+                        ps.setString(2, t);
+                        ps.setString(3, status);
+                        ps.setString(4, status.equals("PASS") || status.equals("SKIP") || status.equals("XFAIL") ? null : failAttribution);
+                        // the same instant for both repetitions of some: ties are broken by id, as in the full pass
+                        ps.setTimestamp(5, java.sql.Timestamp.from(at.plusSeconds(i % 3)));
+                        ps.addBatch();
+                    }
+                }
+                ps.executeBatch();
+            }
+            dev.kval.store.SeriesRollup.applyRun(c, run, 0);
+            return run;
+        });
+    }
+
+    @Test
     void theNightlyDiffFindsTheStatisticalClassifierAndItReadsTheHistory() throws Exception {
         assertTrue(dev.kval.store.FlakeClassifier.load() instanceof StatisticalFlakeClassifier, "registered through ServiceLoader");
         FlakyBench.generate(store, new FlakyBench.Shape(40, 3, 1, 1, 4, 2, 5), null);

@@ -20,13 +20,13 @@ public final class RemoteCommand {
     private final SshConnection conn;
     private final ChannelExec channel;
     private final CompletableFuture<Long> pid;
-    private final ByteArrayOutputStream outCopy;
-    private final ByteArrayOutputStream errCopy;
+    private final dev.kval.host.OutputCap outCopy;
+    private final dev.kval.host.OutputCap errCopy;
     private final long start = System.nanoTime();
     private volatile boolean cancelled;
 
-    RemoteCommand(SshConnection conn, ChannelExec channel, CompletableFuture<Long> pid, ByteArrayOutputStream outCopy,
-            ByteArrayOutputStream errCopy) {
+    RemoteCommand(SshConnection conn, ChannelExec channel, CompletableFuture<Long> pid, dev.kval.host.OutputCap outCopy,
+            dev.kval.host.OutputCap errCopy) {
         this.conn = conn;
         this.channel = channel;
         this.pid = pid;
@@ -42,8 +42,14 @@ public final class RemoteCommand {
             cancel();
         }
         Duration elapsed = Duration.ofNanos(System.nanoTime() - start);
-        String out = outCopy == null ? "" : outCopy.toString(StandardCharsets.UTF_8);
-        String err = errCopy == null ? "" : errCopy.toString(StandardCharsets.UTF_8);
+        String out = outCopy == null ? "" : outCopy.text();
+        String err = errCopy == null ? "" : errCopy.text();
+        if (outCopy != null) {
+            outCopy.check("stdout", null, conn.target().toString());
+        }
+        if (errCopy != null) {
+            errCopy.check("stderr", null, conn.target().toString());
+        }
         if (timedOut) {
             return new ExecResult(-1, out, err, elapsed, true);
         }

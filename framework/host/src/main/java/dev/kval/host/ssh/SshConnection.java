@@ -29,7 +29,16 @@ import org.apache.sshd.sftp.client.SftpClientFactory;
  * has dropped between commands. A command cut by a drop raises {@link SshDroppedException}.
  */
 public final class SshConnection implements AutoCloseable {
+    /** Bytes of a command's stdout (and, apart, stderr) kept in memory for its {@link ExecResult}; default 64 MiB. */
+    public static final String MAX_OUTPUT_PROPERTY = dev.kval.host.OutputCap.PROPERTY;
+    /** "false" sends every command over its own channel (no {@link CommandShell}). */
+    public static final String SHELL_PROPERTY = "kval.ssh.shell";
+
     private final SshTransport transport;
+    private final Object shellLock = new Object();
+    private CommandShell shell;
+    private boolean shellBusy;
+    private boolean shellWarned;
     private final SshTarget target;
     private volatile ClientSession session;
     private Duration connectTimeout = Duration.ofSeconds(15);
@@ -108,8 +117,8 @@ public final class SshConnection implements AutoCloseable {
     private RemoteCommand start(List<String> argv, OutputStream out, OutputStream err, boolean keepCopies) throws HostFailure {
         String cmd = "echo $$ >&2; exec " + ShellQuote.join(argv);
         ClientSession s = session();
-        ByteArrayOutputStream outCopy = keepCopies ? new ByteArrayOutputStream() : null;
-        ByteArrayOutputStream errCopy = keepCopies ? new ByteArrayOutputStream() : null;
+        dev.kval.host.OutputCap outCopy = keepCopies ? dev.kval.host.OutputCap.configured() : null;
+        dev.kval.host.OutputCap errCopy = keepCopies ? dev.kval.host.OutputCap.configured() : null;
         CompletableFuture<Long> pid = new CompletableFuture<>();
         try {
             ChannelExec ch = s.createExecChannel(cmd);
@@ -126,7 +135,7 @@ public final class SshConnection implements AutoCloseable {
         }
     }
 
-    private static OutputStream tee(ByteArrayOutputStream copy, OutputStream user) {
+    private static OutputStream tee(OutputStream copy, OutputStream user) {
         if (copy == null) {
             return user == null ? OutputStream.nullOutputStream() : user;
         }
@@ -143,6 +152,18 @@ public final class SshConnection implements AutoCloseable {
      * in a row against dropbear right after an SFTP transfer); a command cut while running is never retried.
      */
     public ExecResult exec(List<String> argv, Duration timeout, OutputStream out, OutputStream err) throws HostFailure {
+        // The host's long-lived shell when it is free (one fork on the host per command); a command that arrives while
+        // another thread's command holds it gets its own channel, as does everything when the shell cannot be opened.
+        CommandShell sh = acquireShell();
+        if (sh != null) {
+            try {
+                return sh.run(argv, timeout, out, err, maxOutput());
+            } catch (RemoteCommand.NotStarted e) {
+                // the shell was gone before the command reached it: run it on its own channel below
+            } finally {
+                releaseShell();
+            }
+        }
         for (int attempt = 1;; attempt++) {
             try {
                 return start(argv, out, err).await(timeout);
@@ -156,6 +177,69 @@ public final class SshConnection implements AutoCloseable {
                     Thread.currentThread().interrupt();
                     throw HostFailure.infra("interrupted while retrying a command on " + target, ie);
                 }
+            }
+        }
+    }
+
+    static long maxOutput() {
+        return dev.kval.host.OutputCap.limit();
+    }
+
+    /** The free, live shell of the current session (opened if needed), or null: busy, disabled or cannot be opened. */
+    private CommandShell acquireShell() throws HostFailure {
+        if ("false".equals(System.getProperty(SHELL_PROPERTY))) {
+            return null;
+        }
+        synchronized (shellLock) {
+            if (shellBusy) {
+                return null;
+            }
+            shellBusy = true;
+        }
+        boolean ok = false;
+        try {
+            ClientSession s = session(); // outside shellLock: close() takes this, then shellLock
+            synchronized (shellLock) {
+                if (shell == null || !shell.usable(s)) {
+                    if (shell != null) {
+                        shell.close();
+                        shell = null;
+                    }
+                    try {
+                        shell = CommandShell.open(this, s, connectTimeout);
+                    } catch (IOException | RuntimeException e) {
+                        if (!shellWarned) {
+                            shellWarned = true;
+                            System.err.println("kval: no command shell on " + target + " (" + e.getMessage()
+                                    + "); its commands use a channel each (slower, same results)");
+                        }
+                        return null; // the per-channel path reports (and retries) whatever is wrong
+                    }
+                }
+                ok = true;
+                return shell;
+            }
+        } finally {
+            if (!ok) {
+                releaseShell();
+            }
+        }
+    }
+
+    private void releaseShell() {
+        synchronized (shellLock) {
+            shellBusy = false;
+        }
+    }
+
+    /** The pid of the host's command shell, opening it if needed (tests kill it to check the recovery); -1 if none. */
+    long shellPid() throws HostFailure {
+        CommandShell sh = acquireShell();
+        try {
+            return sh == null ? -1 : sh.pid();
+        } finally {
+            if (sh != null) {
+                releaseShell();
             }
         }
     }
@@ -242,6 +326,12 @@ public final class SshConnection implements AutoCloseable {
 
     @Override
     public synchronized void close() {
+        synchronized (shellLock) {
+            if (shell != null) {
+                shell.close();
+                shell = null;
+            }
+        }
         if (session != null) {
             session.close(false);
             session = null;
