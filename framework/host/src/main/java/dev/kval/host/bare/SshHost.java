@@ -60,9 +60,22 @@ public final class SshHost implements Host {
         conn.download(remote, local);
     }
 
+    private String workDir;
+
+    /**
+     * A private directory made for this provisioning ({@code mktemp -d}, 0700), not /tmp itself: everything uploaded
+     * here runs as root, and a fixed path under /tmp could be created first by any local user. Removed on release.
+     */
     @Override
-    public String workDir() {
-        return "/tmp";
+    public synchronized String workDir() {
+        if (workDir == null) {
+            try {
+                workDir = RemoteDir.create(conn, "work");
+            } catch (HostFailure e) {
+                throw new IllegalStateException(e.getMessage(), e);
+            }
+        }
+        return workDir;
     }
 
     @Override
@@ -110,6 +123,10 @@ public final class SshHost implements Host {
 
     @Override
     public void release() {
+        synchronized (this) {
+            RemoteDir.remove(conn, workDir);
+            workDir = null;
+        }
         conn.close();
     }
 }
