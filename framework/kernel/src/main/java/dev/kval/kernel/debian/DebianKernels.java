@@ -172,7 +172,7 @@ public final class DebianKernels {
                 Path deb = apt.fetchPool(pool, mods, c.version());
                 verifyControl(deb, mods, c.version());
                 debs.add(deb);
-                pk.put(mods, c.version() + " (pool, verified by control fields and vermagic)");
+                pk.put(mods, c.version() + " (pool, verified against the signed index, control fields and vermagic)");
             }
         } else {
             debs.add(apt.download(c.imagePackage(), c.version()));

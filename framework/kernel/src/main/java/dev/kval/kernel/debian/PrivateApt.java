@@ -264,6 +264,10 @@ public final class PrivateApt {
                 Files.delete(out); // not what Debian signed: never used, fetched again (and checked again)
             }
         }
+        if (index.sha256(pkg, version).isEmpty()) {
+            throw new IOException(pkg + "=" + version + " (" + poolPath + ") is listed in no signed index under " + listsDir()
+                    + ": kval does not fetch a package it cannot verify against Debian's signature (choose a kernel the index lists)");
+        }
         Path tmp = dir.resolve(name + ".part");
         HttpClient http = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NORMAL).connectTimeout(Duration.ofSeconds(20)).build();
         try {
