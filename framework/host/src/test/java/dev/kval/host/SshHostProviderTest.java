@@ -83,13 +83,22 @@ class SshHostProviderTest {
                 String check = dev.kval.host.bare.RemoteDir.verify(file, dev.kval.kernel.BzImage.sha256(payload));
                 assertEquals(0, h.exec(List.of("sh", "-c", check + "echo used"), Duration.ofSeconds(10)).exit());
                 Files.writeString(Path.of(file), "#!/bin/sh\necho swapped\n");
-                ExecResult r = h.exec(List.of("sh", "-c", check + "echo used"), Duration.ofSeconds(10));
-                assertEquals(5, r.exit(), r.stdout() + r.stderr());
-                assertFalse(r.stdout().contains("used"));
-                assertTrue(r.stderr().contains(file) && r.stderr().contains("sha256"), r.stderr());
+                HostFailure refused = org.junit.jupiter.api.Assertions.assertThrows(HostFailure.class,
+                        () -> h.exec(List.of("sh", "-c", check + "echo used"), Duration.ofSeconds(10)));
+                assertTrue(refused.getMessage().contains(file) && refused.getMessage().contains("sha256"), refused.getMessage());
                 Files.delete(Path.of(file));
                 Files.createSymbolicLink(Path.of(file), payload); // same content, but a link: refused too
-                assertEquals(5, h.exec(List.of("sh", "-c", check + "echo used"), Duration.ofSeconds(10)).exit());
+                org.junit.jupiter.api.Assertions.assertThrows(HostFailure.class, () -> h.exec(List.of("sh", "-c", check + "echo used"),
+                        Duration.ofSeconds(10)));
+
+                // and every command that names an uploaded file runs behind that check: the swapped agent never runs
+                Files.delete(Path.of(file));
+                h.upload(payload, file, 0755);
+                assertEquals("agent\n", h.exec(List.of(file), Duration.ofSeconds(10)).stdout());
+                Files.writeString(Path.of(file), "#!/bin/sh\necho swapped; touch " + tmp.resolve("ran") + "\n");
+                HostFailure f = org.junit.jupiter.api.Assertions.assertThrows(HostFailure.class, () -> h.exec(List.of(file, "--caps"), Duration.ofSeconds(10)));
+                assertTrue(f.getMessage().contains(file) && f.getMessage().contains("not the file kval uploaded"), f.getMessage());
+                assertFalse(Files.exists(tmp.resolve("ran")), "the swapped file ran");
             }
             assertFalse(Files.exists(Path.of(first)), "the work directory is removed on release");
             try (Host h = new SshHostProvider(e, s -> { }).provision(null)) {

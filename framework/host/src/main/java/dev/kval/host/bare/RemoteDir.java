@@ -15,6 +15,8 @@ import java.util.List;
  * ({@link #verify}).
  */
 public final class RemoteDir {
+    /** The words of the refusal, so callers can tell it from the command's own exit 5. */
+    public static final String CHANGED = "is not the file kval uploaded";
     private RemoteDir() {
     }
 
@@ -39,7 +41,7 @@ public final class RemoteDir {
     public static String verify(String path, String sha256) {
         String p = ShellQuote.quote(path);
         return "{ [ -f " + p + " ] && [ ! -L " + p + " ] && [ \"$(sha256sum < " + p + " | cut -d' ' -f1)\" = " + ShellQuote.quote(sha256)
-                + " ]; } || { echo " + ShellQuote.quote(path + " is not the file kval uploaded (sha256 mismatch or replaced): refusing to use it")
+                + " ]; } || { echo " + ShellQuote.quote(path + " " + CHANGED + " (sha256 mismatch or replaced): refusing to use it")
                 + " >&2; exit 5; }; ";
     }
 
