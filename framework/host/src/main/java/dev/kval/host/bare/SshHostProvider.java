@@ -192,11 +192,4 @@ public final class SshHostProvider implements HostProvider {
             return "power cycle " + entry.powerCycle() + " failed: " + e.getMessage();
         }
     }
-
-    private static void check(SshConnection c, List<String> argv) throws HostFailure {
-        ExecResult r = c.exec(argv, Duration.ofSeconds(60));
-        if (r.exit() != 0) {
-            throw HostFailure.infra(String.join(" ", argv) + " failed: " + r.stderr().strip(), null);
-        }
-    }
 }
