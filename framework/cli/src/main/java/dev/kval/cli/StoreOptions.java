@@ -20,7 +20,7 @@ class StoreOptions {
                     Optional.ofNullable(System.getenv(Store.ENV_PASSWORD)).orElse(""));
         }
         if (data != null && System.getenv(Store.ENV_URL) == null) {
-            return Store.open(Store.defaultUrl(java.util.Map.of(Store.ENV_DATA, data.toString())), "sa", "");
+            return Store.openDefault(data.toAbsolutePath());
         }
         return Store.open();
     }

@@ -32,7 +32,7 @@ class NightlyCommandIT {
         StringWriter out = new StringWriter(), err = new StringWriter();
         CommandLine cl = new CommandLine(command).setOut(new PrintWriter(out, true)).setErr(new PrintWriter(err, true));
         List<String> a = new ArrayList<>(List.of(args));
-        a.addAll(List.of("--db", "jdbc:h2:file:" + tmp.resolve("store/kval") + ";AUTO_SERVER=TRUE", "--data", tmp.resolve("data").toString()));
+        a.addAll(List.of("--db", "jdbc:h2:file:" + tmp.resolve("store/kval"), "--data", tmp.resolve("data").toString()));
         int exit = cl.execute(a.toArray(String[]::new));
         return new Out(exit, out.toString(), err.toString());
     }

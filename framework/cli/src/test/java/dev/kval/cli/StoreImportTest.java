@@ -55,7 +55,7 @@ class StoreImportTest {
 
     private Store open(String db, AutoCloseable[] cleanup) throws Exception {
         if (db.equals("h2")) {
-            return Store.open("jdbc:h2:file:" + tmp.resolve("kval") + ";AUTO_SERVER=TRUE", "sa", "");
+            return Store.open("jdbc:h2:file:" + tmp.resolve("kval"), "sa", "");
         }
         PostgresCluster.Database d = PostgresCluster.freshDatabase();
         cleanup[0] = d;

@@ -57,14 +57,23 @@ public class ApiToken {
         }
     }
 
+    /** Whether {@code given} is the token (constant time). */
+    boolean matches(String given) {
+        return token != null && given != null && MessageDigest.isEqual(token, given.strip().getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** The token of an {@code Authorization: Bearer} header, or null. */
+    static String bearer(String header) {
+        return header != null && header.startsWith("Bearer ") ? header.substring(7) : null;
+    }
+
     @ServerRequestFilter
     public Optional<Response> check(ContainerRequestContext ctx) {
-        if (!MUTATING.contains(ctx.getMethod())) {
+        // POST /login checks the token it is given itself (a form: a browser cannot send the header on navigation)
+        if (!MUTATING.contains(ctx.getMethod()) || ctx.getUriInfo().getPath().equals(LoginResource.PATH)) {
             return Optional.empty();
         }
-        String auth = ctx.getHeaderString(HttpHeaders.AUTHORIZATION);
-        byte[] given = auth != null && auth.startsWith("Bearer ") ? auth.substring(7).strip().getBytes(StandardCharsets.UTF_8) : new byte[0];
-        if (token != null && MessageDigest.isEqual(token, given)) {
+        if (matches(bearer(ctx.getHeaderString(HttpHeaders.AUTHORIZATION)))) {
             return Optional.empty();
         }
         return Optional.of(Response.status(Response.Status.UNAUTHORIZED).type(MediaType.APPLICATION_JSON)

@@ -8,14 +8,42 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.function.BooleanSupplier;
 
-/** A growing log file as a stream of lines: what is there, then new lines as they come, until the run has ended. */
+/**
+ * A growing log file as a stream of lines: what is there, then new lines as they come, until the run has ended.
+ * Each open stream holds one thread of a shared pool for its whole life, so the streams are bounded
+ * ({@code kval.controller.max-log-streams}, default {@value #DEFAULT_STREAMS}): one more is a 503, not one more thread.
+ */
 final class LogTail {
+    static final int DEFAULT_STREAMS = 16;
+    private static final java.util.concurrent.ExecutorService POOL = java.util.concurrent.Executors.newCachedThreadPool(r -> {
+        Thread t = new Thread(r, "kval-log-tail");
+        t.setDaemon(true);
+        return t;
+    });
+    private static final java.util.concurrent.atomic.AtomicInteger OPEN = new java.util.concurrent.atomic.AtomicInteger();
+
     private LogTail() {
     }
 
-    static Multi<String> follow(Path file, BooleanSupplier ended) {
-        return Multi.createFrom().emitter(em -> {
-            Thread t = new Thread(() -> {
+    static int open() {
+        return OPEN.get();
+    }
+
+    static Multi<String> follow(Path file, BooleanSupplier ended, int maxStreams) {
+        if (OPEN.incrementAndGet() > maxStreams) {
+            OPEN.decrementAndGet();
+            throw new jakarta.ws.rs.WebApplicationException(jakarta.ws.rs.core.Response.status(503).type("application/json")
+                    .header("Retry-After", "10").entity(java.util.Map.of("error", maxStreams + " log streams are open, the most this"
+                            + " controller serves at once (kval.controller.max-log-streams): close one or retry later")).build());
+        }
+        java.util.concurrent.atomic.AtomicBoolean released = new java.util.concurrent.atomic.AtomicBoolean();
+        Runnable release = () -> {
+            if (released.compareAndSet(false, true)) {
+                OPEN.decrementAndGet();
+            }
+        };
+        return Multi.createFrom().<String>emitter(em -> {
+            POOL.execute(() -> {
                 long pos = 0;
                 StringBuilder partial = new StringBuilder();
                 try {
@@ -51,10 +79,10 @@ final class LogTail {
                     em.fail(e);
                 } catch (InterruptedException e) {
                     em.complete();
+                } finally {
+                    release.run();
                 }
-            }, "kval-log-tail");
-            t.setDaemon(true);
-            t.start();
-        });
+            });
+        }).onTermination().invoke(release);
     }
 }

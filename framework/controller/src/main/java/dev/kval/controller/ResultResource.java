@@ -19,6 +19,7 @@ import org.eclipse.microprofile.openapi.annotations.Operation;
 @Path("/api/results")
 @Produces(MediaType.APPLICATION_JSON)
 public class ResultResource {
+    static final int MAX_LIMIT = 10_000;
     static final Set<String> STATUSES = Set.of("PASS", "FAIL", "SKIP", "XFAIL", "ERROR", "TIMEOUT", "MISSING");
 
     @Inject
@@ -36,8 +37,9 @@ public class ResultResource {
         if (status != null && !STATUSES.contains(status.toUpperCase(java.util.Locale.ROOT))) {
             throw new BadRequestException("status", "'" + status + "' is not one of " + STATUSES);
         }
-        if (limit < 0) {
-            throw new BadRequestException("limit", limit + " is negative");
+        if (limit < 1 || limit > MAX_LIMIT) {
+            // 0 is not "unlimited": every answer is bounded (page with the filters instead)
+            throw new BadRequestException("limit", limit + " is out of range 1.." + MAX_LIMIT);
         }
         return store.results(base.withStatus(status).withSuite(suite).withKernel(kernel).withHost(host).withTestId(test).withLimit(limit));
     }

@@ -47,6 +47,7 @@ public class RunResource {
         if (!KINDS.contains(kind)) {
             throw new BadRequestException("kind", "'" + kind + "' is not one of " + KINDS);
         }
+        BuildRoots.check(request.kernels());
         long id = services.executor().submit(request, kind);
         return Response.created(URI.create("/api/runs/" + id)).entity(view(id)).build();
     }
@@ -75,7 +76,7 @@ public class RunResource {
     @Operation(summary = "A run's stored verdicts, filtered")
     public List<StoredResult> results(@PathParam("id") long id, @QueryParam("status") String status, @QueryParam("suite") String suite,
             @QueryParam("kernel") String kernel, @QueryParam("host") String host, @QueryParam("test") String test,
-            @QueryParam("limit") @DefaultValue("0") int limit) {
+            @QueryParam("limit") @DefaultValue("10000") int limit) {
         row(id);
         return ResultResource.query(services.store(), ResultFilter.ALL.withRun(id), status, suite, kernel, host, test, limit);
     }
@@ -99,7 +100,8 @@ public class RunResource {
     public Multi<String> log(@PathParam("id") long id) {
         row(id);
         Runs runs = new Runs(services.store());
-        return LogTail.follow(services.executor().logFile(id), () -> runs.find(id).map(r -> r.finished() || r.state().equals("INTERRUPTED")).orElse(true));
+        return LogTail.follow(services.executor().logFile(id), () -> runs.find(id).map(r -> r.finished() || r.state().equals("INTERRUPTED")).orElse(true),
+                ControllerConfig.get("kval.controller.max-log-streams").map(Integer::parseInt).orElse(LogTail.DEFAULT_STREAMS));
     }
 
     private RunRow row(long id) {

@@ -20,6 +20,9 @@ final class ControllerProcess implements AutoCloseable {
     final Process process;
     static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
+    /** The controller's token file: reads need the token too (ReadAccess). */
+    private Path tokenFile;
+
     private ControllerProcess(int port, Path log, Process process) {
         this.port = port;
         this.log = log;
@@ -51,6 +54,7 @@ final class ControllerProcess implements AutoCloseable {
         pb.environment().put("KVAL_DB_PASSWORD", password);
         pb.environment().put("KVAL_HOME", dev.kval.store.PostgresCluster.repo().toString());
         ControllerProcess c = new ControllerProcess(port, log, pb.start());
+        c.tokenFile = dir.resolve("data/controller.token");
         c.awaitReady(Duration.ofSeconds(120));
         return c;
     }
@@ -74,8 +78,11 @@ final class ControllerProcess implements AutoCloseable {
     }
 
     HttpResponse<String> get(String path) throws IOException, InterruptedException {
-        return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).timeout(Duration.ofSeconds(30)).build(),
-                HttpResponse.BodyHandlers.ofString());
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).timeout(Duration.ofSeconds(30));
+        if (tokenFile != null && Files.exists(tokenFile)) {
+            b.header("Authorization", "Bearer " + Files.readString(tokenFile).strip());
+        }
+        return HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
     }
 
     HttpResponse<String> post(String path, String token, String json) throws IOException, InterruptedException {

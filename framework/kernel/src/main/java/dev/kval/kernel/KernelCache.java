@@ -61,7 +61,12 @@ public final class KernelCache {
         }
     }
 
-    /** Loads an artifact by its sha256, checking the kernel image still hashes to it. */
+    /**
+     * Loads an artifact by its sha256, checking that the kernel image, its config and its modules still hash to what
+     * the manifest recorded (re-hashed only when a file's size, mtime, ctime or inode changed: {@link ArtifactCheck}).
+     * An artifact that fails is moved out of the way (a miss: the kernel is fetched or built again) and the reason
+     * logged on stderr. A manifest an older kval wrote without the modules' hash gets it on first load.
+     */
     public Optional<KernelArtifact> load(String sha256) throws IOException {
         Path dir = root.resolve(sha256);
         Path manifest = dir.resolve("manifest.json");
@@ -71,6 +76,24 @@ public final class KernelCache {
         var n = JSON.readTree(manifest.toFile());
         Path kernel = dir.resolve(n.path("kernel").asText("vmlinuz"));
         if (!Files.exists(kernel) || Files.size(kernel) != n.path("kernelSize").asLong(-1)) {
+            return Optional.empty();
+        }
+        if (n.hasNonNull("modules") && !n.hasNonNull("modulesSha256") && Files.isDirectory(dir.resolve(n.get("modules").asText()))) {
+            ((ObjectNode) n).put("modulesSha256", ArtifactCheck.treeSha(dir.resolve(n.get("modules").asText())));
+            Path tmp = Files.createTempFile(dir, ".m", ".json");
+            JSON.writeValue(tmp.toFile(), n);
+            Files.move(tmp, manifest, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        }
+        String wrong = ArtifactCheck.verify(dir, n);
+        if (wrong != null) {
+            System.err.println("kval: kernel cache entry " + dir + " is not what was cached (" + wrong + "): set aside, fetching again");
+            try (CacheLock ignored = lock()) {
+                Path aside = root.resolve("corrupt").resolve(sha256 + "-" + System.nanoTime());
+                Files.createDirectories(aside.getParent());
+                if (Files.exists(dir)) {
+                    Files.move(dir, aside, StandardCopyOption.ATOMIC_MOVE);
+                }
+            }
             return Optional.empty();
         }
         Map<String, String> pk = new LinkedHashMap<>();
@@ -100,7 +123,11 @@ public final class KernelCache {
         } else {
             m.putNull("config");
         }
-        m.put("modules", Files.isDirectory(staged.resolve("lib/modules").resolve(release)) ? "lib/modules/" + release : null);
+        boolean modules = Files.isDirectory(staged.resolve("lib/modules").resolve(release));
+        m.put("modules", modules ? "lib/modules/" + release : null);
+        if (modules) {
+            m.put("modulesSha256", ArtifactCheck.treeSha(staged.resolve("lib/modules").resolve(release)));
+        }
         ObjectNode p = m.putObject("packages");
         packages.forEach(p::put);
         m.put("created", Instant.now().toString());

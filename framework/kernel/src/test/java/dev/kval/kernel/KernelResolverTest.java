@@ -30,12 +30,21 @@ class KernelResolverTest {
         assertTrue(System.nanoTime() - t0 < 2_000_000_000L, "cache hit must not download");
     }
 
+    /**
+     * 7.0.13's modules package is in the archive's pool but in no index kval can verify (no signed Packages lists it):
+     * it is refused rather than trusted on its control fields, and nothing of it is kept (issue 20, item 8). A kernel
+     * cache of the test's own, so that an artifact another run cached before this rule cannot answer instead.
+     */
     @Test
-    void indexGapModulesComeFromThePoolVerified() throws Exception {
-        KernelArtifact a = KernelResolver.defaults().resolve("debian:7.0.13");
-        assertEquals("7.0.13+deb13-amd64", a.release());
-        assertTrue(a.packages().values().stream().anyMatch(v -> v.contains("pool")), a.packages().toString());
-        assertTrue(Files.readString(a.modulesDir().orElseThrow().resolve("modules.dep")).contains("kvm-amd.ko"));
+    void indexGapModulesFromThePoolAreRefusedAndNotCached(@org.junit.jupiter.api.io.TempDir Path tmp) throws Exception {
+        dev.kval.kernel.debian.PrivateApt apt = dev.kval.kernel.debian.PrivateApt.defaultInstance();
+        java.io.IOException e = org.junit.jupiter.api.Assertions.assertThrows(java.io.IOException.class,
+                () -> new KernelResolver(new KernelCache(tmp.resolve("kernels")), apt).resolve("debian:7.0.13"));
+        assertTrue(e.getMessage().contains("linux-modules-7.0.13") && e.getMessage().contains("no signed index"), e.getMessage());
+        Path pool = apt.root().resolve("debs/pool");
+        try (var s = Files.exists(pool) ? Files.list(pool) : java.util.stream.Stream.<Path>empty()) {
+            assertTrue(s.noneMatch(p -> p.getFileName().toString().startsWith("linux-modules-7.0.13")), "the unverified .deb was kept");
+        }
     }
 
     @Test

@@ -49,6 +49,26 @@ public final class JobDefinition {
     private JobDefinition() {
     }
 
+    /** What a kernel parameter is made of; anything else could end the quoted -append or the argument LAVA splits. */
+    static final java.util.regex.Pattern APPEND_CHARS = java.util.regex.Pattern.compile("[A-Za-z0-9 _.,:=/+@%~*\\[\\]-]*");
+
+    /**
+     * The extra kernel command line goes inside {@code -append "..."} of the qemu command LAVA's dispatcher builds and
+     * splits: only kernel-parameter characters are allowed (no quotes, backslashes, $, backticks, ;, newlines), else
+     * one more QEMU option (a -device, a -chardev to a host file) could ride along.
+     */
+    static void checkAppend(String extra) {
+        if (!APPEND_CHARS.matcher(extra).matches()) {
+            int bad = 0;
+            while (APPEND_CHARS.matcher(String.valueOf(extra.charAt(bad))).matches()) {
+                bad++;
+            }
+            throw new IllegalArgumentException("the extra kernel command line '" + extra.replace("\n", "\\n") + "' has '"
+                    + (extra.charAt(bad) == '\n' ? "\\n" : String.valueOf(extra.charAt(bad))) + "' at " + bad + ": only letters, digits, spaces and"
+                    + " _ . , : = / + @ % ~ * [ ] - can go into the LAVA qemu command line; drop it");
+        }
+    }
+
     /**
      * @param name         job name (shown in LAVA's UI)
      * @param deviceType   the LAVA device type
@@ -62,10 +82,7 @@ public final class JobDefinition {
     public static String yaml(String name, String deviceType, ArtifactServer.Artifact kernel, ArtifactServer.Artifact initramfs,
             String append, AgentOptions options, LavaConfig.Timeouts t, Map<String, String> metadata) {
         String extra = append == null ? "" : append.strip();
-        if (extra.contains("\"") || extra.contains("\n")) {
-            throw new IllegalArgumentException("the extra kernel command line '" + extra + "' contains a double quote or newline, which "
-                    + "the LAVA qemu command line cannot carry; drop it");
-        }
+        checkAppend(extra);
         Map<String, Object> job = new LinkedHashMap<>();
         job.put("device_type", deviceType);
         job.put("job_name", name);

@@ -43,6 +43,10 @@ public final class LavaBatchHost implements BatchHost {
         try {
             String version = client.version();
             String user = client.whoami();
+            if (client.tokenIsSuperuser()) {
+                say.accept("lava:" + deviceType + ": WARNING the LAVA token (" + cfg.token().source() + ") is superuser " + user
+                        + "'s: give kval a user of its own that may only submit and cancel test jobs (README, LAVA labs)");
+            }
             List<String> devices = client.usableDevices(deviceType);
             say.accept("lava:" + deviceType + ": LAVA " + version + " at " + cfg.url() + " as " + user + ", devices " + String.join(", ", devices));
             Path initrd = Initramfs.forBatch(kernel, agentBinary, KvalPaths.cache().resolve("initramfs"));

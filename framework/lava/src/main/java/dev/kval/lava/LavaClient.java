@@ -53,6 +53,21 @@ public final class LavaClient {
         return get("/api/v0.2/system/whoami/", "check the API token").path("user").asText();
     }
 
+    /**
+     * Whether the token is a superuser's. LAVA shows workers' own tokens only to superusers, so a worker listed with
+     * a {@code token} field gives it away (a read, no change). kval needs only to submit and cancel jobs: a superuser's
+     * token lets whoever reads it reconfigure the whole lab.
+     */
+    public boolean tokenIsSuperuser() throws LavaException {
+        requireToken();
+        for (JsonNode w : get("/api/v0.2/workers/?limit=1", "list the workers (superuser check)").path("results")) {
+            if (w.has("token")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** The lab's device types. */
     public List<String> deviceTypes() throws LavaException {
         List<String> names = new ArrayList<>();

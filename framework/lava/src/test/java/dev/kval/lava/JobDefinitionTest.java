@@ -39,10 +39,24 @@ class JobDefinitionTest {
         assertTrue(steps.contains("KVAL-KTAP-BEGIN") && steps.contains("KVAL-CAPS-END"), steps);
     }
 
+    /**
+     * --append is pasted into {@code -append "..."} of the qemu command LAVA builds: payloads that would end the quoted
+     * argument and add QEMU options (a -chardev writing a host file), or reach a shell, are refused naming the
+     * character; ordinary kernel parameters pass and stay inside the one -append argument.
+     */
     @Test
-    void aCommandLineTheQemuArgumentCannotCarryIsRefused() {
-        assertThrows(IllegalArgumentException.class, () -> JobDefinition.yaml("n", "qemu", KERNEL, INITRD, "a=\"b\"", AgentOptions.all(),
-                new LavaConfig.Timeouts(1, 1, 1, 5, 1), Map.of()));
+    void aCommandLineTheQemuArgumentCannotCarryIsRefused() throws Exception {
+        for (String payload : List.of("a=\"b\"", "x\" -chardev file,id=c,path=/root/.ssh/authorized_keys -serial chardev:c \"", "a=$(reboot)",
+                "a=`id`", "a=1;reboot", "a='1'", "a=\\", "a=1\n- deploy:", "a=1 | b", "a=1 > /x", "a=1 & b")) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> JobDefinition.yaml("n", "qemu", KERNEL, INITRD, payload,
+                    AgentOptions.all(), new LavaConfig.Timeouts(1, 1, 1, 5, 1), Map.of()), payload);
+            assertTrue(e.getMessage().contains("only letters, digits"), e.getMessage());
+        }
+        String ok = "kvm.tdp_mmu=1 hugepagesz=2M hugepages=64 memmap=1G$2G".replace("$", "@") + " dyndbg=file:kvm_main.c,+p isolcpus=1-2";
+        String yaml = JobDefinition.yaml("n", "qemu", KERNEL, INITRD, ok, AgentOptions.all(), new LavaConfig.Timeouts(1, 1, 1, 5, 1), Map.of());
+        String arg = new ObjectMapper(new YAMLFactory()).readTree(yaml).path("actions").get(0).path("deploy").path("images").path("kernel")
+                .path("image_arg").asText();
+        assertTrue(arg.endsWith(" " + ok + "\"") && arg.chars().filter(c -> c == '"').count() == 2, arg);
     }
 
     @Test

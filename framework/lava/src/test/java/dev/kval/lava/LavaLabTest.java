@@ -45,6 +45,8 @@ class LavaLabTest {
         LavaClient c = new LavaClient(cfg);
         assertTrue(c.version().startsWith("20"), c.version());
         assertEquals("admin", c.whoami());
+        // the one-machine lab's token is its admin's: detected (kval warns on every LAVA run with such a token)
+        assertTrue(c.tokenIsSuperuser(), "the admin's token is not recognised as a superuser's");
         assertTrue(c.usableDevices("qemu").contains("qemu-01"));
     }
 

@@ -16,8 +16,15 @@ import org.postgresql.ds.PGSimpleDataSource;
 
 /**
  * kval's result store: a JDBC {@link DataSource} on a schema Flyway keeps current ({@code db/migration}). An H2 file
- * database by default ({@code jdbc:h2:file:<data dir>/kval;AUTO_SERVER=TRUE}, so the CLI and a running controller can
- * share it), PostgreSQL when {@code KVAL_DB_URL} (with {@code KVAL_DB_USER}, {@code KVAL_DB_PASSWORD}) says so.
+ * database by default ({@code jdbc:h2:file:<data dir>/kval}), PostgreSQL when {@code KVAL_DB_URL} (with
+ * {@code KVAL_DB_USER}, {@code KVAL_DB_PASSWORD}) says so.
+ *
+ * <p>The default H2 file is private to the process that opens it: no {@code AUTO_SERVER} (that made H2 listen on every
+ * interface and write its port and key into a world-readable lock file: any local process could connect and run
+ * {@code CREATE ALIAS} Java inside kval, next to its SSH keys and tokens), a data directory of mode 0700, database
+ * files of mode 0600 and a generated password kept in {@code store.password} (0600). H2's file lock keeps a second
+ * process out while one holds the file: a controller shares its store through its API; several processes that must
+ * write at once use PostgreSQL.
  *
  * <p>An H2 database closes when its last connection does; the store keeps one connection open while it is open so
  * that every short query does not reopen the file. Close the store when done.
@@ -45,16 +52,39 @@ public final class Store implements AutoCloseable {
     static Store open(Map<String, String> env) {
         String url = env.get(ENV_URL);
         if (url == null || url.isBlank()) {
-            return open(defaultUrl(env), "sa", "");
+            return openDefault(dataDir(env));
         }
         return open(url, env.getOrDefault(ENV_USER, ""), env.getOrDefault(ENV_PASSWORD, ""));
     }
 
-    /** {@code jdbc:h2:file:<KVAL_HOME_DATA or ~/.local/share/kval>/kval;AUTO_SERVER=TRUE}. */
-    public static String defaultUrl(Map<String, String> env) {
+    /** KVAL_HOME_DATA, else ~/.local/share/kval. */
+    public static Path dataDir(Map<String, String> env) {
         String data = env.get(ENV_DATA);
-        Path dir = data != null && !data.isBlank() ? Path.of(data) : Path.of(System.getProperty("user.home"), ".local", "share", "kval");
-        return "jdbc:h2:file:" + dir.toAbsolutePath().resolve("kval") + ";AUTO_SERVER=TRUE";
+        return (data != null && !data.isBlank() ? Path.of(data) : Path.of(System.getProperty("user.home"), ".local", "share", "kval"))
+                .toAbsolutePath();
+    }
+
+    /** {@code jdbc:h2:file:<KVAL_HOME_DATA or ~/.local/share/kval>/kval}. */
+    public static String defaultUrl(Map<String, String> env) {
+        return "jdbc:h2:file:" + dataDir(env).resolve("kval");
+    }
+
+    /**
+     * The default H2 store in {@code dir}: the directory made (or narrowed to) 0700, the store's password generated
+     * into {@code dir/store.password} (0600) on first use, the database files 0600. A database an older kval made with
+     * user sa and no password gets the generated password on its first open.
+     */
+    public static Store openDefault(Path dir) {
+        String url = "jdbc:h2:file:" + dir.toAbsolutePath().resolve("kval");
+        try {
+            String password = PrivateH2.prepare(dir);
+            Store s = open(url, "sa", password);
+            PrivateH2.narrowFiles(dir);
+            return s;
+        } catch (java.io.IOException e) {
+            throw new StoreException("cannot prepare the result store's directory " + dir + ": " + e.getMessage()
+                    + " (it must be a directory kval's user owns; or set KVAL_DB_URL)", e);
+        }
     }
 
     /**
@@ -63,6 +93,11 @@ public final class Store implements AutoCloseable {
      * @throws StoreException naming the URL (never the password) and what to check
      */
     public static Store open(String url, String user, String password) {
+        if (url.startsWith("jdbc:h2:") && url.toUpperCase(java.util.Locale.ROOT).replace(" ", "").contains(";AUTO_SERVER=TRUE")) {
+            throw new StoreException("refusing the result store URL " + redact(url) + ": AUTO_SERVER=TRUE makes H2 listen on every"
+                    + " interface and lets any local process that reads the lock file run code inside kval; drop it (a running"
+                    + " controller shares its store through its API; use PostgreSQL when several processes must write at once)", null);
+        }
         DataSource ds = dataSource(url, user, password);
         try {
             if (url.startsWith("jdbc:h2:file:")) {
@@ -81,7 +116,13 @@ public final class Store implements AutoCloseable {
             }
             return store;
         } catch (SQLException | java.io.IOException | org.flywaydb.core.api.FlywayException e) {
-            throw new StoreException("cannot open the result store at " + url + " as user '" + user + "': " + e.getMessage()
+            String why = redact(String.valueOf(e.getMessage()));
+            if (url.startsWith("jdbc:h2:file:") && why.contains("90020")) {
+                throw new StoreException("the result store " + redact(url) + " is held by another process (a running `kval serve`?"
+                        + " an H2 file is private to one process): use the controller's API, stop that process, or use"
+                        + " PostgreSQL (KVAL_DB_URL) to share a store: " + why, e);
+            }
+            throw new StoreException("cannot open the result store at " + redact(url) + " as user '" + user + "': " + why
                     + " (check KVAL_DB_URL/KVAL_DB_USER/KVAL_DB_PASSWORD, or unset KVAL_DB_URL for the default H2 file)", e);
         }
     }
@@ -101,11 +142,17 @@ public final class Store implements AutoCloseable {
             pg.setPassword(password);
             return pg;
         }
-        throw new StoreException("unsupported result store URL '" + url + "': expected jdbc:h2:... or jdbc:postgresql://host:port/db", null);
+        throw new StoreException("unsupported result store URL '" + redact(url) + "': expected jdbc:h2:... or jdbc:postgresql://host:port/db", null);
     }
 
+    /** The store's URL with any password in it masked: safe to log. */
     public String url() {
-        return url;
+        return redact(url);
+    }
+
+    /** {@code password=...} parameters (JDBC URL query or H2 setting) and {@code user:password@} masked. */
+    public static String redact(String text) {
+        return text.replaceAll("(?i)(password=)[^;&\\s]*", "$1***").replaceAll("(//[^/@:\\s]*:)[^/@\\s]*@", "$1***@");
     }
 
     public DataSource dataSource() {
@@ -135,10 +182,10 @@ public final class Store implements AutoCloseable {
                 return value;
             } catch (Exception e) {
                 c.rollback();
-                throw e instanceof StoreException se ? se : new StoreException("result store (" + url + "): " + e.getMessage(), e);
+                throw e instanceof StoreException se ? se : new StoreException("result store (" + url() + "): " + redact(String.valueOf(e.getMessage())), e);
             }
         } catch (SQLException e) {
-            throw new StoreException("result store (" + url + "): " + e.getMessage(), e);
+            throw new StoreException("result store (" + url() + "): " + redact(String.valueOf(e.getMessage())), e);
         }
     }
 

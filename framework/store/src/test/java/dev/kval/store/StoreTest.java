@@ -35,7 +35,7 @@ class StoreTest {
     /** An empty store of the given kind; the PostgreSQL database is dropped when the returned handle closes. */
     private AutoCloseable[] fresh(String db, Store[] out) throws Exception {
         if (db.equals("h2")) {
-            Store s = Store.open("jdbc:h2:file:" + tmp.resolve("kval") + ";AUTO_SERVER=TRUE", "sa", "");
+            Store s = Store.open("jdbc:h2:file:" + tmp.resolve("kval"), "sa", "");
             out[0] = s;
             return new AutoCloseable[] {s};
         }
@@ -231,7 +231,7 @@ class StoreTest {
     @Test
     void theDefaultStoreIsAnH2FileUnderTheDataDirectory() {
         Map<String, String> env = Map.of(Store.ENV_DATA, tmp.resolve("data").toString());
-        assertEquals("jdbc:h2:file:" + tmp.resolve("data/kval") + ";AUTO_SERVER=TRUE", Store.defaultUrl(env));
+        assertEquals("jdbc:h2:file:" + tmp.resolve("data/kval"), Store.defaultUrl(env));
         try (Store s = Store.open(env)) {
             assertEquals(0, new Runs(s).list(null, null, 0).size());
         }

@@ -3,6 +3,7 @@ package dev.kval.workload;
 import dev.kval.host.ExecResult;
 import dev.kval.host.Host;
 import dev.kval.host.HostFailure;
+import dev.kval.host.qemu.JvmShare;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -12,7 +13,8 @@ import java.util.WeakHashMap;
 /**
  * How to run a JVM on a host. Local: the JVM kval itself runs on. A host whose root is kval's initramfs (QEMU) has
  * no JVM, so it borrows this machine's: booted with {@code QemuConfig.withHostRoot(true)}, the guest mounts this
- * machine's / read-only over virtio-9p and the JVM runs in a chroot of it, with the guest's /proc, /sys, /dev,
+ * machine's JVM (its home and the libraries it links, {@link JvmShare}; nothing else of this machine) read-only over
+ * virtio-9p and the JVM runs in a chroot of it, with the guest's /proc, /sys, /dev,
  * /dev/shm and /tmp mounted inside (so everything it measures is the guest's, and /tmp is writable and at the same
  * path in and out of the chroot). Any other host: the {@code java} on its PATH.
  */
@@ -56,7 +58,7 @@ public final class HostJvm {
     }
 
     private static HostJvm detect(Host host) throws HostFailure {
-        String localJava = System.getProperty("java.home") + "/bin/java";
+        String localJava = JvmShare.javaHome() + "/bin/java";
         if (host.kind().equals("local")) {
             return new HostJvm(List.of(localJava), "this machine's JVM " + localJava, Duration.ZERO);
         }
@@ -77,7 +79,7 @@ public final class HostJvm {
                         + " failed (exit " + r.exit() + (r.timedOut() ? ", timed out" : "") + "): " + why, null);
             }
             Duration took = Duration.ofNanos(System.nanoTime() - t0);
-            return new HostJvm(List.of("chroot", ROOT, localJava), "this machine's JVM " + localJava + " in a chroot of its root (virtio-9p, read-only) at "
+            return new HostJvm(List.of("chroot", ROOT, localJava), "this machine's JVM " + localJava + " in a chroot of its share (virtio-9p, read-only: the JDK and its libraries) at "
                     + ROOT + ", set up in " + took.toMillis() + " ms", took);
         }
         for (String l : lines) {
@@ -104,16 +106,18 @@ public final class HostJvm {
                 "  grep -qw 9p /proc/filesystems || { echo '9p did not load (see KVAL-INSMOD-FAILED above)'; exit 6; }",
                 // cache=loose: the JVM mmaps libjvm.so and its 120 MB module image; the share is read-only and this
                 // machine's JDK does not change while a VM runs, so the guest may cache it
-                "  mount -t 9p -o ro,trans=virtio,version=9p2000.L,cache=loose,msize=262144 " + dev.kval.host.qemu.QemuConfig.HOSTROOT_TAG + " " + r
+                "  mount -t 9p -o ro,trans=virtio,version=9p2000.L,cache=loose,msize=262144 " + JvmShare.ROOT_TAG + " " + r
                         + " 2>&1 || exit 4",
                 "fi",
+                "m " + r + JvmShare.javaHome() + " || mount -t 9p -o ro,trans=virtio,version=9p2000.L,cache=loose,msize=262144 "
+                        + JvmShare.JDK_TAG + " " + r + JvmShare.javaHome() + " 2>&1 || exit 4",
                 "m " + r + "/proc || mount -t proc proc " + r + "/proc",
                 "m " + r + "/sys || mount -t sysfs sysfs " + r + "/sys",
                 "m " + r + "/dev || mount -o bind /dev " + r + "/dev",
                 "mkdir -p /dev/shm; m /dev/shm || mount -t tmpfs -o mode=1777 tmpfs /dev/shm",
                 "m " + r + "/dev/shm || mount -o bind /dev/shm " + r + "/dev/shm",
                 "m " + r + "/tmp || mount -o bind /tmp " + r + "/tmp",
-                "test -x " + r + System.getProperty("java.home") + "/bin/java || { echo 'no " + System.getProperty("java.home")
+                "test -x " + r + JvmShare.javaHome() + "/bin/java || { echo 'no " + JvmShare.javaHome()
                         + "/bin/java in the share'; exit 5; }"));
         return String.join("\n", s) + "\n";
     }

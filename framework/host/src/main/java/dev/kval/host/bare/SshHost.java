@@ -40,19 +40,57 @@ public final class SshHost implements Host {
         return "ssh";
     }
 
+    /** sha256 of every file kval uploaded, by remote path: checked right before any command that names it runs. */
+    private final Map<String, String> uploaded = new java.util.concurrent.ConcurrentHashMap<>();
+
     @Override
     public ExecResult exec(List<String> argv, Duration timeout) throws HostFailure {
-        return conn.exec(argv, timeout);
+        return checked(conn.exec(guard(argv), timeout));
     }
 
     @Override
     public ExecResult exec(List<String> argv, Duration timeout, OutputStream out, OutputStream err) throws HostFailure {
-        return conn.exec(argv, timeout, out, err);
+        return checked(conn.exec(guard(argv), timeout, out, err));
+    }
+
+    /**
+     * A command that names an uploaded file (the agent, the workload jar, a selftest) runs behind a check that the
+     * file still has the sha256 kval uploaded (RemoteDir.verify), in the same shell, right before it is used.
+     */
+    List<String> guard(List<String> argv) {
+        StringBuilder verify = new StringBuilder();
+        for (String a : argv) {
+            String sha = uploaded.get(a);
+            if (sha != null) {
+                verify.append(RemoteDir.verify(a, sha));
+            }
+        }
+        if (verify.length() == 0) {
+            return argv;
+        }
+        List<String> g = new java.util.ArrayList<>(List.of("sh", "-c", verify + "exec \"$@\"", "sh"));
+        g.addAll(argv);
+        return g;
+    }
+
+    private ExecResult checked(ExecResult r) throws HostFailure {
+        if (r.exit() == 5 && r.stderr().contains(RemoteDir.CHANGED)) {
+            throw HostFailure.infra(entry.name() + ": " + r.stderr().strip() + " - something on the machine changed kval's upload;"
+                    + " check who else has access to it", null);
+        }
+        return r;
     }
 
     @Override
     public void upload(Path local, String remote, int mode) throws HostFailure {
+        String sha;
+        try {
+            sha = dev.kval.kernel.BzImage.sha256(local);
+        } catch (java.io.IOException e) {
+            throw HostFailure.infra("cannot read " + local + " to upload it: " + e.getMessage(), e);
+        }
         conn.upload(local, remote, mode);
+        uploaded.put(remote, sha);
     }
 
     @Override
@@ -60,9 +98,22 @@ public final class SshHost implements Host {
         conn.download(remote, local);
     }
 
+    private String workDir;
+
+    /**
+     * A private directory made for this provisioning ({@code mktemp -d}, 0700), not /tmp itself: everything uploaded
+     * here runs as root, and a fixed path under /tmp could be created first by any local user. Removed on release.
+     */
     @Override
-    public String workDir() {
-        return "/tmp";
+    public synchronized String workDir() {
+        if (workDir == null) {
+            try {
+                workDir = RemoteDir.create(conn, "work");
+            } catch (HostFailure e) {
+                throw new IllegalStateException(e.getMessage(), e);
+            }
+        }
+        return workDir;
     }
 
     @Override
@@ -110,6 +161,10 @@ public final class SshHost implements Host {
 
     @Override
     public void release() {
+        synchronized (this) {
+            RemoteDir.remove(conn, workDir);
+            workDir = null;
+        }
         conn.close();
     }
 }

@@ -81,12 +81,14 @@ public final class SshHostProvider implements HostProvider {
     private void install(SshConnection conn, KernelArtifact k) throws IOException {
         String rel = k.release();
         log.accept(entry.name() + ": installing " + rel);
-        String dir = "/tmp/kval-kernel-" + k.sha256().substring(0, 12);
+        // a fresh private directory, not a predictable /tmp path another local user could create first
+        String dir = RemoteDir.create(conn, "kernel");
         long t0 = System.nanoTime();
-        check(conn, List.of("mkdir", "-p", dir));
         conn.upload(k.kernel(), dir + "/vmlinuz", 0644);
+        StringBuilder verify = new StringBuilder(RemoteDir.verify(dir + "/vmlinuz", dev.kval.kernel.BzImage.sha256(k.kernel())));
         if (k.configFile().isPresent()) {
             conn.upload(k.configFile().get(), dir + "/config", 0644);
+            verify.append(RemoteDir.verify(dir + "/config", dev.kval.kernel.BzImage.sha256(k.configFile().get())));
         }
         if (k.modulesDir().isPresent()) {
             // plain tar: Debian's modules are .ko.xz already, gzip would only cost the machine CPU
@@ -95,13 +97,15 @@ public final class SshHostProvider implements HostProvider {
                 Proc.check(List.of("tar", "-C", k.modulesRoot().toString(), "-cf", tar.toString(), "lib/modules/" + rel), null,
                         Duration.ofMinutes(10));
                 conn.upload(tar, dir + "/modules.tar", 0644);
+                verify.append(RemoteDir.verify(dir + "/modules.tar", dev.kval.kernel.BzImage.sha256(tar)));
             } finally {
                 Files.deleteIfExists(tar);
             }
         }
         log.accept(entry.name() + ": uploaded in " + (System.nanoTime() - t0) / 1_000_000 + " ms");
         t0 = System.nanoTime();
-        String script = "set -e; d=\"$1\"; r=\"$2\"; mkdir -p /boot; cp \"$d/vmlinuz\" \"/boot/vmlinuz-$r\"; "
+        // every uploaded file is checked against its sha256 right before it is used
+        String script = "set -e; d=\"$1\"; r=\"$2\"; " + verify + "mkdir -p /boot; cp \"$d/vmlinuz\" \"/boot/vmlinuz-$r\"; "
                 + "if [ -f \"$d/config\" ]; then cp \"$d/config\" \"/boot/config-$r\"; fi; "
                 + "if [ -f \"$d/modules.tar\" ]; then tar -C / -xf \"$d/modules.tar\"; rm -f \"$d/modules.tar\"; "
                 // kval's artifact always carries modules.dep (made by depmod on the kval side): skip re-running it
@@ -113,7 +117,11 @@ public final class SshHostProvider implements HostProvider {
                 + "  cd / && find . -xdev -path ./boot -prune -o -print | cpio -o -H newc > \"/boot/initrd.img-$r.tmp\" "
                 + "  && mv \"/boot/initrd.img-$r.tmp\" \"/boot/initrd.img-$r\"; "
                 + "else echo 'no update-initramfs or dracut, and / is not an initramfs: cannot build an initrd' >&2; exit 3; fi";
-        ExecResult r = conn.exec(List.of("sh", "-c", script, "sh", dir, rel), Duration.ofMinutes(15));
+        ExecResult r = conn.exec(List.of("sh", "-c", script + "; rm -rf \"$d\"", "sh", dir, rel), Duration.ofMinutes(15));
+        if (r.exit() == 5) {
+            throw HostFailure.infra("installing " + rel + " on " + entry.name() + ": " + r.stderr().strip()
+                    + " - something on the machine changed kval's upload; check who else has access to it", null);
+        }
         if (r.exit() != 0) {
             throw HostFailure.infra("installing " + rel + " on " + entry.name() + " failed (exit " + r.exit() + "): " + r.stderr().strip()
                     + " - check free space in / and /boot on the machine", null);
@@ -182,13 +190,6 @@ public final class SshHostProvider implements HostProvider {
             return "power-cycled with " + entry.powerCycle() + " (exit " + r.exit() + ")";
         } catch (IOException e) {
             return "power cycle " + entry.powerCycle() + " failed: " + e.getMessage();
-        }
-    }
-
-    private static void check(SshConnection c, List<String> argv) throws HostFailure {
-        ExecResult r = c.exec(argv, Duration.ofSeconds(60));
-        if (r.exit() != 0) {
-            throw HostFailure.infra(String.join(" ", argv) + " failed: " + r.stderr().strip(), null);
         }
     }
 }

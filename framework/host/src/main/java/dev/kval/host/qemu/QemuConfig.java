@@ -13,8 +13,8 @@ import java.util.List;
 public record QemuConfig(String accel, String cpu, int memoryMb, int smp, Duration bootTimeout, String extraAppend,
         Duration deadSilence, int numaNodes, boolean hostRoot) {
 
-    /** The 9p mount tag of this machine's root, shared read-only when {@link #hostRoot} is set. */
-    public static final String HOSTROOT_TAG = "hostroot";
+    /** The 9p mount tag of the JVM root shared read-only when {@link #hostRoot} is set ({@link JvmShare}). */
+    public static final String HOSTROOT_TAG = JvmShare.ROOT_TAG;
 
     public QemuConfig(String accel, String cpu, int memoryMb, int smp, Duration bootTimeout, String extraAppend,
             Duration deadSilence, int numaNodes) {
@@ -78,21 +78,12 @@ public record QemuConfig(String accel, String cpu, int memoryMb, int smp, Durati
     }
 
     /**
-     * Shares this machine's root read-only into the guest over virtio-9p (tag {@value #HOSTROOT_TAG}), so programs the
-     * initramfs lacks (a JVM for kval's workloads) run in a chroot of it. Opt-in: the guest kernel under test can then
-     * read every file of this machine (read-only), and the device is one more thing on the boot path.
+     * Shares what a JVM needs read-only into the guest over virtio-9p ({@link JvmShare}: this JVM's home and a small
+     * root of the libraries it links against), so kval's workloads run in a chroot of it. Only that: the guest runs
+     * the candidate kernel, which must not read this machine's files. Opt-in: one more device on the boot path.
      */
     public QemuConfig withHostRoot(boolean on) {
         return new QemuConfig(accel, cpu, memoryMb, smp, bootTimeout, extraAppend, deadSilence, numaNodes, on);
-    }
-
-    /** QEMU arguments for the host-root share (none unless {@link #hostRoot}). */
-    public List<String> hostRootArgs() {
-        if (!hostRoot) {
-            return List.of();
-        }
-        // multidevs=remap: / spans several host filesystems; without it their inode numbers could collide in the guest
-        return List.of("-virtfs", "local,path=/,mount_tag=" + HOSTROOT_TAG + ",security_model=none,readonly=on,multidevs=remap");
     }
 
     /** QEMU arguments for the NUMA topology: one RAM backend per node, all vCPUs on node 0; none for one node. */

@@ -160,16 +160,20 @@ public final class QemuHost implements Host {
         }
     }
 
-    private List<String> command(Path initrd) {
+    private List<String> command(Path initrd) throws IOException {
         List<String> c = new ArrayList<>(List.of("qemu-system-x86_64", "-name", "kval-" + name,
                 "-accel", cfg.accelArg(), "-cpu", cfg.cpu(), "-m", String.valueOf(cfg.memoryMb()), "-smp", String.valueOf(cfg.smp()),
                 "-nographic", "-nodefaults", "-no-reboot", "-monitor", "none",
                 "-chardev", "stdio,id=con,signal=off,logfile=" + consoleLog, "-serial", "chardev:con",
                 "-kernel", kernel.kernel().toString(), "-initrd", initrd.toString(),
                 "-append", ("console=ttyS0 panic=-1 loglevel=5 " + cfg.extraAppend()).strip(),
-                "-netdev", "user,id=n0,hostfwd=tcp:127.0.0.1:" + port + "-:22", "-device", "virtio-net-pci,netdev=n0"));
+                // restrict=on: the guest (an untrusted kernel) reaches nothing - not this machine's loopback services at
+                // 10.0.2.2 (the store, the controller), not the network; kval's own SSH forward still works
+                "-netdev", "user,id=n0,restrict=on,hostfwd=tcp:127.0.0.1:" + port + "-:22", "-device", "virtio-net-pci,netdev=n0"));
         c.addAll(cfg.numaArgs());
-        c.addAll(cfg.hostRootArgs());
+        if (cfg.hostRoot()) {
+            c.addAll(JvmShare.qemuArgs(JvmShare.stage(work)));
+        }
         return c;
     }
 
@@ -506,7 +510,8 @@ public final class QemuHost implements Host {
         m.put("memoryMb", cfg.memoryMb());
         m.put("smp", cfg.smp());
         if (cfg.hostRoot()) {
-            m.put("hostRoot", "this machine's / read-only over virtio-9p, tag " + QemuConfig.HOSTROOT_TAG);
+            m.put("hostRoot", "this machine's JVM (" + JvmShare.javaHome() + " and its libraries) read-only over virtio-9p, tags "
+                    + JvmShare.ROOT_TAG + " and " + JvmShare.JDK_TAG);
         }
         m.put("sshPort", port);
         if (hostKeyLine != null) {

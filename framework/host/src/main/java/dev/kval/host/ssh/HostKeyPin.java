@@ -18,13 +18,19 @@ import org.apache.sshd.common.config.keys.PublicKeyEntryResolver;
 /** The host key(s) a server must present. Built from a known_hosts file or an OpenSSH public key line; never "any". */
 public final class HostKeyPin {
     private final List<PublicKey> keys;
+    private final List<PublicKey> revoked;
     private final String source;
 
     private HostKeyPin(List<PublicKey> keys, String source) {
+        this(keys, List.of(), source);
+    }
+
+    private HostKeyPin(List<PublicKey> keys, List<PublicKey> revoked, String source) {
         if (keys.isEmpty()) {
             throw new IllegalArgumentException("no pinned host key from " + source);
         }
         this.keys = List.copyOf(keys);
+        this.revoked = List.copyOf(revoked);
         this.source = source;
     }
 
@@ -37,16 +43,24 @@ public final class HostKeyPin {
         return new HostKeyPin(List.of(key), source);
     }
 
-    /** Keys for host (or [host]:port when port != 22) from an OpenSSH known_hosts file, hashed entries included. */
+    /**
+     * Keys for host (or [host]:port when port != 22) from an OpenSSH known_hosts file, hashed entries included.
+     * {@code @revoked} lines are enforced as OpenSSH does: a revoked key is never accepted, even where another line
+     * pins it (their host patterns may be {@code *}). {@code @cert-authority} lines are not supported as pins.
+     */
     public static HostKeyPin fromKnownHosts(Path file, String host, int port) throws IOException {
         String name = port == 22 ? host : "[" + host + "]:" + port;
         List<PublicKey> keys = new ArrayList<>();
+        List<PublicKey> revoked = new ArrayList<>();
         for (String raw : Files.readAllLines(file)) {
             String l = raw.strip();
             if (l.isEmpty() || l.startsWith("#")) {
                 continue;
             }
-            if (l.startsWith("@")) { // @revoked / @cert-authority: not supported as pins
+            boolean isRevoked = l.startsWith("@revoked ");
+            if (isRevoked) {
+                l = l.substring("@revoked ".length()).strip();
+            } else if (l.startsWith("@")) { // @cert-authority: not supported as pins
                 continue;
             }
             int sp = l.indexOf(' ');
@@ -54,14 +68,20 @@ public final class HostKeyPin {
                 continue;
             }
             String hosts = l.substring(0, sp);
-            if (matchesHost(hosts, name)) {
-                keys.add(parse(l.substring(sp + 1).strip()));
+            if (matchesHost(hosts, name) || (isRevoked && hosts.equals("*"))) {
+                (isRevoked ? revoked : keys).add(parse(l.substring(sp + 1).strip()));
             }
         }
+        keys.removeIf(k -> revoked.stream().anyMatch(r -> KeyUtils.compareKeys(r, k)));
         if (keys.isEmpty()) {
-            throw new IOException("no host key for " + name + " in " + file);
+            throw new IOException("no host key for " + name + " in " + file + (revoked.isEmpty() ? "" : " that is not @revoked"));
         }
-        return new HostKeyPin(keys, file.toString());
+        return new HostKeyPin(keys, revoked, file.toString());
+    }
+
+    /** Whether a known_hosts {@code @revoked} line names this key. */
+    public boolean isRevoked(PublicKey presented) {
+        return revoked.stream().anyMatch(r -> KeyUtils.compareKeys(r, presented));
     }
 
     static boolean matchesHost(String patterns, String name) {
@@ -100,7 +120,7 @@ public final class HostKeyPin {
     }
 
     public boolean matches(PublicKey presented) {
-        return keys.stream().anyMatch(k -> KeyUtils.compareKeys(k, presented));
+        return !isRevoked(presented) && keys.stream().anyMatch(k -> KeyUtils.compareKeys(k, presented));
     }
 
     /** SHA256 fingerprints of the pinned keys. */

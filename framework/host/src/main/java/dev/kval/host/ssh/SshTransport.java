@@ -19,6 +19,11 @@ public final class SshTransport implements AutoCloseable {
         client = SshClient.setUpDefaultClient();
         // Pinned keys are checked per session; anything that slips through is rejected.
         client.setServerKeyVerifier(RejectAllServerKeyVerifier.INSTANCE);
+        // Only the key each target names: never the user's own ~/.ssh/id_* (offered to a lab machine, or to a
+        // malicious one, they identify or authenticate as the user elsewhere), and never ~/.ssh/config (a Host entry
+        // there could redirect a lab name to another address, user or ProxyCommand behind kval's back).
+        client.setKeyIdentityProvider(org.apache.sshd.common.keyprovider.KeyIdentityProvider.EMPTY_KEYS_PROVIDER);
+        client.setHostConfigEntryResolver(org.apache.sshd.client.config.hosts.HostConfigEntryResolver.EMPTY);
         CoreModuleProperties.HEARTBEAT_INTERVAL.set(client, heartbeat);
         CoreModuleProperties.HEARTBEAT_REPLY_WAIT.set(client, heartbeat);
         CoreModuleProperties.HEARTBEAT_NO_REPLY_MAX.set(client, MISSED_HEARTBEATS);

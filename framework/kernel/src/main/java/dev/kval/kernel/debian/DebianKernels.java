@@ -169,10 +169,10 @@ public final class DebianKernels {
                 String v = c.version().contains(":") ? c.version().substring(c.version().indexOf(':') + 1) : c.version();
                 String pool = "pool/main/l/linux/" + mods + "_" + v + "_amd64.deb";
                 log.accept("kernel " + spec.text() + ": " + mods + " is not in the index; fetching " + pool);
-                Path deb = apt.fetchPool(pool);
+                Path deb = apt.fetchPool(pool, mods, c.version());
                 verifyControl(deb, mods, c.version());
                 debs.add(deb);
-                pk.put(mods, c.version() + " (pool, verified by control fields and vermagic)");
+                pk.put(mods, c.version() + " (pool, verified against the signed index, control fields and vermagic)");
             }
         } else {
             debs.add(apt.download(c.imagePackage(), c.version()));

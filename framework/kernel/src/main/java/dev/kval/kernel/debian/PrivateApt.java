@@ -39,9 +39,11 @@ public final class PrivateApt {
     private final Path root;
     private final String mainUri;
     private final String securityUri;
+    private final SignedIndex index;
 
     public PrivateApt(Path root) {
         this.root = root.toAbsolutePath();
+        this.index = new SignedIndex(this.root.resolve("lists"));
         String[] uris = systemUris(Path.of("/etc/apt/sources.list.d/debian.sources"));
         this.mainUri = uris[0];
         this.securityUri = uris[1];
@@ -203,7 +205,16 @@ public final class PrivateApt {
         return download(pkg, v);
     }
 
-    /** Downloads pkg=version with apt-get download (checksum-verified against the signed index); cached in root/debs. */
+    /** kval's own check of .debs against the signed index (gpgv + keyring -> Packages -> SHA256). */
+    public SignedIndex index() {
+        return index;
+    }
+
+    /**
+     * Downloads pkg=version with apt-get download; cached in root/debs. Checked by kval against the signed index
+     * ({@link SignedIndex}) before it enters the cache and again on every cache hit (a cached file that no longer
+     * matches is deleted and fetched again).
+     */
     public Path download(String pkg, String version) throws IOException {
         Path dir = debs().resolve(pkg + "_" + version.replace(':', '%'));
         try (CacheLock ignored = lock()) {
@@ -212,37 +223,50 @@ public final class PrivateApt {
                 try (var s = Files.list(dir)) {
                     Optional<Path> deb = s.filter(p -> p.toString().endsWith(".deb")).findFirst();
                     if (deb.isPresent()) {
-                        return deb.get();
+                        try {
+                            index.verifyCached(deb.get(), pkg, version);
+                            return deb.get();
+                        } catch (IOException e) {
+                            dev.kval.kernel.KernelCache.deleteTree(dir); // not what Debian signed: never used, fetched again
+                        }
                     }
                 }
             }
             Path tmp = Files.createTempDirectory(debs(), ".dl-");
-            Proc.check(cmd("apt-get", "-q", "download", pkg + "=" + version), tmp, APT_TIMEOUT);
-            Files.createDirectories(dir);
-            try (var s = Files.list(tmp)) {
-                for (Path p : s.toList()) {
-                    Files.move(p, dir.resolve(p.getFileName()), StandardCopyOption.ATOMIC_MOVE);
+            try {
+                Proc.check(cmd("apt-get", "-q", "download", pkg + "=" + version), tmp, APT_TIMEOUT);
+                Path got;
+                try (var s = Files.list(tmp)) {
+                    got = s.filter(p -> p.toString().endsWith(".deb")).findFirst()
+                            .orElseThrow(() -> new IOException("apt-get download " + pkg + "=" + version + " produced no .deb"));
                 }
-            }
-            Files.delete(tmp);
-            try (var s = Files.list(dir)) {
-                return s.filter(p -> p.toString().endsWith(".deb")).findFirst()
-                        .orElseThrow(() -> new IOException("apt-get download " + pkg + "=" + version + " produced no .deb"));
+                return index.admit(got, dir.resolve(got.getFileName()), pkg, version);
+            } finally {
+                dev.kval.kernel.KernelCache.deleteTree(tmp);
             }
         }
     }
 
     /**
-     * Fetches a file from the archive's pool by relative path (e.g. pool/main/l/linux/x.deb) when the package is
-     * missing from the index. There is no index checksum: the caller must verify the content.
+     * Fetches pkg=version from the archive's pool by relative path (e.g. pool/main/l/linux/x.deb) when apt does not
+     * offer it; kept only if a signed index lists it with this file's SHA256 ({@link SignedIndex#admit}).
      */
-    public Path fetchPool(String poolPath) throws IOException {
+    public Path fetchPool(String poolPath, String pkg, String version) throws IOException {
         String name = poolPath.substring(poolPath.lastIndexOf('/') + 1);
         Path dir = debs().resolve("pool");
         Files.createDirectories(dir);
         Path out = dir.resolve(name);
         if (Files.exists(out)) {
-            return out;
+            try {
+                index.verifyCached(out, pkg, version);
+                return out;
+            } catch (IOException e) {
+                Files.delete(out); // not what Debian signed: never used, fetched again (and checked again)
+            }
+        }
+        if (index.sha256(pkg, version).isEmpty()) {
+            throw new IOException(pkg + "=" + version + " (" + poolPath + ") is listed in no signed index under " + listsDir()
+                    + ": kval does not fetch a package it cannot verify against Debian's signature (choose a kernel the index lists)");
         }
         Path tmp = dir.resolve(name + ".part");
         HttpClient http = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NORMAL).connectTimeout(Duration.ofSeconds(20)).build();
@@ -260,8 +284,7 @@ public final class PrivateApt {
             Thread.currentThread().interrupt();
             throw new IOException("interrupted", e);
         }
-        Files.move(tmp, out, StandardCopyOption.ATOMIC_MOVE);
-        return out;
+        return index.admit(tmp, out, pkg, version);
     }
 
     /** The cache's lock: waits for other threads of this JVM, then for other processes (CacheLock says why both). */

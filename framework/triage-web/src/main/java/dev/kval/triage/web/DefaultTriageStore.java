@@ -9,8 +9,9 @@ import org.eclipse.microprofile.config.ConfigProvider;
 
 /**
  * Opens the store on first use from {@code kval.db.url} / {@code kval.db.user} / {@code kval.db.password} (the keys
- * the controller reads), else from the environment like every kval command (KVAL_DB_URL, else the default H2 file,
- * which is AUTO_SERVER so the controller and this may both hold it).
+ * the controller reads), else from the environment like every kval command (KVAL_DB_URL, else the default H2 file).
+ * Inside the controller its own bean replaces this one and hands out the controller's store: the default H2 file is
+ * private to one process and is opened once.
  */
 @ApplicationScoped
 @DefaultBean

@@ -69,11 +69,23 @@ record ResultDetail(long id, long runId, String test, String suite, String statu
         return out;
     }
 
-    /** A path of the attachment list inside the run's out dir; empty when it would leave it (../, absolute). */
+    /**
+     * A path of the attachment list inside the run's out dir, as a real path; empty when it would leave it (../,
+     * absolute, or a symbolic link anywhere on the way that leads out of the directory) or does not exist. Checked
+     * on real paths because a textual check passes {@code evidence/console.log -> /root/.ssh/id_ed25519}.
+     */
     static Optional<Path> resolve(String outDir, String relative) {
-        Path base = Path.of(outDir).toAbsolutePath().normalize();
-        Path p = base.resolve(relative).normalize();
-        return p.startsWith(base) ? Optional.of(p) : Optional.empty();
+        try {
+            Path base = Path.of(outDir).toRealPath();
+            Path p = base.resolve(relative).normalize();
+            if (!p.startsWith(base)) {
+                return Optional.empty();
+            }
+            Path real = p.toRealPath();
+            return real.startsWith(base) ? Optional.of(real) : Optional.empty();
+        } catch (IOException | java.nio.file.InvalidPathException e) {
+            return Optional.empty();
+        }
     }
 
     /** The KTAP lines of this leaf (its result lines and the diagnostics right before them) and the console's crash findings. */

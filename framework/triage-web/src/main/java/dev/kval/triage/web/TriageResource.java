@@ -142,7 +142,20 @@ public class TriageResource {
         return ResultDetail.load(store.store(), id).orElseThrow(() -> new NotFoundException("no result #" + id));
     }
 
-    /** An attachment's bytes, only from inside its run's out dir. */
+    /** The dashboard's script: a file, so that the page's Content-Security-Policy can forbid inline script. */
+    @GET
+    @Path("triage/triage.js")
+    @Produces("text/javascript;charset=utf-8")
+    public byte[] script() throws java.io.IOException {
+        try (var in = TriageResource.class.getResourceAsStream("triage.js")) {
+            return in.readAllBytes();
+        }
+    }
+
+    /**
+     * An attachment's bytes, only from inside its run's out dir (real paths: a symbolic link that leads out of it is
+     * refused), never sniffed or rendered as a page: {@code nosniff} and a sandboxing CSP (SecurityHeaders).
+     */
     @GET
     @Path("triage/result/{id}/attachment/{n}")
     public Response attachment(@PathParam("id") long id, @PathParam("n") int n) throws Exception {
@@ -152,10 +165,13 @@ public class TriageResource {
         }
         ResultDetail.Attachment a = d.attachments().get(n);
         java.nio.file.Path p = ResultDetail.resolve(d.outDir(), a.path()).filter(Files::isRegularFile)
-                .orElseThrow(() -> new NotFoundException("attachment " + a.name() + " is not in " + d.outDir() + " any more"));
+                .orElseThrow(() -> new WebApplicationException(Response.status(404).type(MediaType.TEXT_PLAIN).entity("attachment "
+                        + a.name() + " is not a file inside " + d.outDir() + " (missing, or a path or symbolic link that leads out of the run's"
+                        + " directory)").build()));
         String type = a.path().endsWith(".png") ? "image/png" : a.path().endsWith(".json") ? MediaType.APPLICATION_JSON
                 : a.path().endsWith(".html") ? MediaType.TEXT_PLAIN : MediaType.TEXT_PLAIN + ";charset=utf-8";
-        return Response.ok(Files.readAllBytes(p)).type(type).header("Content-Disposition", "inline; filename=\"" + p.getFileName() + "\"").build();
+        return Response.ok(Files.readAllBytes(p)).type(type).header("Content-Disposition", "inline; filename=\"" + p.getFileName().toString().replaceAll("[^A-Za-z0-9._-]", "_") + "\"")
+                .header(SecurityHeaders.NOSNIFF, "nosniff").header(SecurityHeaders.CSP, SecurityHeaders.ATTACHMENT_CSP).build();
     }
 
 }
