@@ -76,7 +76,14 @@ u64 spte_trace_scan(const char *tr, u64 want, long levels[4])
 			cap = cap ? cap * 2 : 4096;
 			set = realloc(set, cap * sizeof(*set));
 		}
-		set[n++] = ((u64)tg << 2) | (u64)(lvl & 3);
+		/* One count per SPTE slot ("at <sptep>"), not per gfn: a shadow MMU maps one gfn through as many SPTEs as
+		 * the guest has virtual aliases of it, and pages_4k counts each of them (seen on a PVM host: trace deduped
+		 * by gfn said 2, pages_4k said +4). A slot set twice in the window (a spurious fault) still counts once. */
+		const char *at = strstr(g, ") level ");
+		unsigned long long sp;
+		at = at ? strstr(at, " at ") : NULL;
+		u64 key = at && sscanf(at, " at %llx", &sp) == 1 ? (u64)sp : (u64)tg;
+		set[n++] = (key << 2) | (u64)(lvl & 3);
 		if (lvl > 1 && shown < 4) {	/* the first huge SPTEs, as evidence */
 			shown++;
 			line[strcspn(line, "\n")] = 0;
