@@ -126,6 +126,12 @@ static void vleaf(const char *what, enum res r, const char *fmt, va_list ap)
 	}
 	while (next_leaf < idx)
 		emit(next_leaf++, R_ERROR, "agent bug: leaf not reached");
+	if ((r == R_PASS || r == R_FAIL) && expect_flipped(leaf_name(cur, idx))) {
+		diag("KVAL_EXPECT_FLIP: expectation inverted for this leaf (negative control)");
+		r = r == R_PASS ? R_FAIL : R_PASS;
+		if (r == R_FAIL && !reason[0])
+			snprintf(reason, sizeof(reason), "the kernel gave the expected answer; KVAL_EXPECT_FLIP inverted it");
+	}
 	if (r == R_FAIL && reason[0])
 		diag("%s", reason);
 	emit(idx, r, r == R_FAIL ? NULL : reason);

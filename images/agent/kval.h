@@ -66,7 +66,12 @@ extern int kvm_fd;
 void caps_probe(void);
 void caps_print_json(void);
 const char *caps_summary(void);
-int kver_ge(int maj, int min, int patch);
+
+/* ---------------------------------------------------------------- expect.c */
+long expect(const char *key, long dflt);	/* kernel-dependent expectation (intentional ABI changes only) */
+void leaf_xfail(const char *what, int cond, const char *key);	/* strict XFAIL from the table */
+int expect_flipped(const char *leaf_id);	/* KVAL_EXPECT_FLIP negative control */
+void expect_print(void);
 
 /* ---------------------------------------------------------------- ktap.c */
 enum res { R_PASS, R_FAIL, R_SKIP, R_XFAIL, R_ERROR };

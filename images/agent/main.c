@@ -10,7 +10,8 @@ int run_suites(const char *suite_list, const char *glob, int list_only);
 static void usage(void)
 {
 	printf("usage: kval-agent [options]\n"
-	       "  --list            print every leaf id (one per line) and exit\n"
+	       "  --list [--json]   print every leaf id (one per line; --json: objects with case, suite, needs) and exit\n"
+	       "  --expectations    print the kernel-dependent expectations table (key, from, to, value, provenance)\n"
 	       "  --suite a,b       run only these suites (api,guest,hugepage,poison,conversions,migration,perf)\n"
 	       "  --case GLOB       run only cases whose case id or any leaf id matches (fnmatch)\n"
 	       "  --repeat N        emit each selected case N times (own case block each)\n"
@@ -33,6 +34,9 @@ int main(int argc, char **argv)
 			list = 1;
 		} else if (!strcmp(a, "--caps")) {
 			caps = 1;
+		} else if (!strcmp(a, "--expectations")) {
+			expect_print();
+			return 0;
 		} else if (!strcmp(a, "--json")) {
 			json = 1;
 		} else if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
@@ -70,7 +74,7 @@ int main(int argc, char **argv)
 		}
 	}
 	if (list)
-		return run_suites(suite_list, glob, 1);
+		return run_suites(suite_list, glob, json ? 2 : 1);
 	signal(SIGPIPE, SIG_IGN);
 	caps_probe();
 	if (cpl == 0 || cpl == 3)
