@@ -301,7 +301,7 @@ struct kcase api_cases[] = {
 };
 int api_ncases = ARRAY_SIZE(api_cases);
 
-__attribute__((constructor)) static void api_gen(void)
+__attribute__((constructor(150))) static void api_gen(void)	/* before suites_init (200) */
 {
 	static const char *const c12[] = {"C12.all_cap_flags_together"};
 	gen_leaves(&api_cases[1], c12, 1, "C12.flag_bit_%d", 64);
