@@ -10,7 +10,7 @@
 #include <sys/stat.h>
 #include <sys/vfs.h>
 
-void api_caps(void), api_memslot(void), api_memslot_clear_flag(void), api_c9(void), api_accounting(void), api_c17(void);
+void api_caps(void), api_memslot(void), api_c9(void), api_accounting(void), api_c17(void);
 
 static int vm0(void)
 {
@@ -287,8 +287,6 @@ struct kcase api_cases[] = {
 	  "memslot.offset_eq_size_einval", "memslot.gmem_range_overlap_errno_by_version", "memslot.gpa_overlap_eexist",
 	  "memslot.disjoint_offset_same_gmem_ok", "memslot.modify_identical_einval", "memslot.move_gpa_einval",
 	  "memslot.delete_recreate_ok", NULL}},
-	{"api.memslot_clear_flag", N_GMEM | N_BIND, 0, api_memslot_clear_flag, {"memslot.clear_gmem_flag_einval",
-	  "memslot.clear_gmem_flag_survivors", NULL}},
 	{"api.C9", N_GMEM, 0, api_c9, {"C9.fallocate_after_vm_close", "C9.punch_after_vm_close",
 	  "C9.mmap_touch_after_vm_close", NULL}},
 	{"api.accounting", N_GMEM | N_MMAP | N_SHARED, 60, api_accounting, {"accounting.cached_rises_on_fallocate",
