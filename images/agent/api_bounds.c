@@ -405,6 +405,7 @@ static void b_prefault(void)
 }
 
 void api_memslot_flags(void), api_memslot_max(void), api_memslot_zero(void), api_memslot_clear_flag(void);
+void api_memslot_move(void), api_memslot_delete(void), api_mmio_vectoring(void);
 struct kcase bounds_cases[] = {
 	{"api.memslot_flags", N_KVM, 0, api_memslot_flags, {"memslot_flags.v1_bit_0", "memslot_flags.v1_bit_1",
 	  "memslot_flags.v1_bit_2", "memslot_flags.v1_bit_3", "memslot_flags.v1_bit_4", "memslot_flags.v1_bit_5",
@@ -425,6 +426,17 @@ struct kcase bounds_cases[] = {
 	{"api.memslot_max", N_KVM, 120, api_memslot_max, {"memslot_max.nr_memslots_positive", "memslot_max.add_all_ok",
 	  "memslot_max.one_more_einval", NULL}},
 	{"api.memslot_zero", N_KVM, 0, api_memslot_zero, {"memslot_zero.run_internal_error", NULL}},
+	{"api.memslot_move", N_KVM, 0, api_memslot_move, {"memslot_move.region_added_vcpu_running",
+	  "memslot_move.vcpu_syncs_in_time", "memslot_move.mmio_not_write", "memslot_move.mmio_len_8",
+	  "memslot_move.mmio_gpa", "memslot_move.first_value_1_or_mmio", "memslot_move.second_value_0_or_1",
+	  "memslot_move.third_value_1_or_mmio", "memslot_move.final_value_1", NULL}},
+	{"api.memslot_delete", N_KVM, 0, api_memslot_delete, {"memslot_delete.region_added_vcpu_running",
+	  "memslot_delete.vcpu_syncs_in_time", "memslot_delete.deleted_reads_mmio", "memslot_delete.recreated_reads_0",
+	  "memslot_delete.deleted_again_reads_mmio", "memslot_delete.slot0_gone_shutdown_or_internal_error",
+	  "memslot_delete.internal_error_rip_in_spin_loop", NULL}},
+	{"api.mmio_vectoring", N_KVM, 0, api_mmio_vectoring, {"mmio_vectoring.guest_does_not_continue",
+	  "mmio_vectoring.internal_error", "mmio_vectoring.suberror_delivery_ev", "mmio_vectoring.ndata_not_4",
+	  "mmio_vectoring.gpa_is_idt_gp_entry", NULL}},
 	{"api.bounds_create", N_GMEM, 0, b_create, {"create.size_0_einval", "create.size_1_einval",
 	  "create.size_page_minus_1_einval", "create.size_page_plus_1_einval", "create.size_page_ok",
 	  "create.size_s64max_aligned_ok", "create.size_s64max_einval", "create.size_neg_page_einval",
