@@ -5,6 +5,7 @@
 #include <signal.h>
 
 extern int opt_timeout, opt_repeat;
+extern const char *opt_exclude;
 int run_suites(const char *suite_list, const char *glob, int list_only);
 
 static void usage(void)
@@ -14,6 +15,7 @@ static void usage(void)
 	       "  --expectations    print the kernel-dependent expectations table (key, from, to, value, provenance)\n"
 	       "  --suite a,b       run only these suites (api,guest,hugepage,poison,conversions,migration,perf)\n"
 	       "  --case GLOB       run only cases whose case id or any leaf id matches (fnmatch)\n"
+	       "  --exclude GLOBS   leave out cases whose case id matches one of these comma-separated globs\n"
 	       "  --repeat N        emit each selected case N times (own case block each)\n"
 	       "  --timeout S       per-case timeout in seconds for every case (default: 30 or the case's own)\n"
 	       "  --guest-cpl 0|3   privilege level of guest test code (default: 3 on PVM hosts, else 0)\n"
@@ -44,6 +46,8 @@ int main(int argc, char **argv)
 			return 0;
 		} else if (v && !strcmp(a, "--suite")) {
 			suite_list = v, i++;
+		} else if (v && !strcmp(a, "--exclude")) {
+			opt_exclude = v, i++;
 		} else if (v && !strcmp(a, "--case")) {
 			glob = v, i++;
 		} else if (v && !strcmp(a, "--repeat")) {

@@ -277,8 +277,17 @@ static int run_case(int k, const struct kcase *kc)
 	return bad || e;
 }
 
+const char *opt_exclude;		/* --exclude: case-id globs, comma separated */
+
 static int case_selected(const struct kcase *kc, const char *glob)
 {
+	if (opt_exclude) {
+		char buf[512];
+		snprintf(buf, sizeof(buf), "%s", opt_exclude);
+		for (char *s, *t = strtok_r(buf, ",", &s); t; t = strtok_r(NULL, ",", &s))
+			if (!fnmatch(t, kc->name, 0))
+				return 0;
+	}
 	if (!glob)
 		return 1;
 	if (!fnmatch(glob, kc->name, 0))
