@@ -314,7 +314,9 @@ static void p_b9(void)
 	u64 kf = pfn ? kpageflags(pfn) : ~0ULL;
 	int hw = kf != ~0ULL && (kf >> 19 & 1);
 	observed("inject=%s,kpageflags=0x%llx", errname(e), (unsigned long long)kf);
-	leaf_ok("B9.close_poisoned_gmem_no_crash", e == 0 && hw,
+	/* the injection's return code is B4's subject (EBUSY is the MF_DELAYED bug, known-findings.tsv); B9 asserts
+	 * the effect that must survive the close */
+	leaf_ok("B9.close_poisoned_gmem_no_crash", hw,
 		"injection %s; PFN 0x%llx must still be HWPOISON after the gmem was closed", errname(e),
 		(unsigned long long)pfn);
 	char s[64];
