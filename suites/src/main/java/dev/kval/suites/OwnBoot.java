@@ -45,6 +45,9 @@ final class OwnBoot {
         }
     }
 
+    /** Test hook (a JVM system property): {@code panic} crashes the own boot's kernel before its case runs. */
+    static final String FAULT = "kval.ownBoot.fault";
+
     private OwnBoot() {
     }
 
@@ -116,6 +119,11 @@ final class OwnBoot {
         try {
             host = HostProviders.forSpec(x.spec(), x.settings()).provision(x.kernel());
             String remote = x.agent().deploy(host);
+            if ("panic".equals(System.getProperty(FAULT))) {
+                // injected fault for the crash path's test (OwnBootTest): the kernel of the own boot panics here
+                x.say().accept(c.id() + ": own boot: injected fault " + FAULT + "=panic (sysrq-trigger c)");
+                host.exec(List.of("sh", "-c", "echo c > /proc/sysrq-trigger"), Duration.ofSeconds(30));
+            }
             AgentOptions o = new AgentOptions(List.of(c.suite()), c.id(), x.base().repeat(), x.base().timeoutSeconds(),
                     x.base().overall());
             AgentRun run;
