@@ -54,9 +54,24 @@ public final class UpstreamMap {
     }
 
     public static UpstreamMap load(Path tsv) throws IOException {
+        return parse(tsv.toString(), Files.readAllLines(tsv));
+    }
+
+    /** The map shipped with the agent image (classpath kval/agent/upstream-map.tsv), if on the classpath. */
+    public static Optional<UpstreamMap> bundled() throws IOException {
+        try (var in = UpstreamMap.class.getClassLoader().getResourceAsStream("kval/agent/upstream-map.tsv")) {
+            if (in == null) {
+                return Optional.empty();
+            }
+            return Optional.of(parse("kval/agent/upstream-map.tsv",
+                    new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).lines().toList()));
+        }
+    }
+
+    static UpstreamMap parse(String tsv, List<String> lines) throws IOException {
         Map<String, Row> rows = new LinkedHashMap<>();
         int n = 0;
-        for (String l : Files.readAllLines(tsv)) {
+        for (String l : lines) {
             n++;
             if (l.isBlank() || l.startsWith("#")) {
                 continue;
@@ -160,6 +175,12 @@ public final class UpstreamMap {
             }
         }
         return out;
+    }
+
+    /** The row of an upstream file:line as a failed program prints it ({@code __FILE__} may lack the x86/ prefix). */
+    public Optional<Row> find(String file, int line) {
+        return rows.values().stream().filter(r -> r.line() == line && (r.file().equals(file) || r.file().endsWith("/" + file)
+                || file.endsWith("/" + r.file()))).findFirst();
     }
 
     /** The agent leaf ids the row's globs match. */
