@@ -154,7 +154,7 @@ final class HostRun {
             }
             if (suites.contains(KselftestStage.SUITE)) {
                 stage = "kselftest";
-                selftests = UpstreamOpinion.add(KselftestStage.run(host, t, host.kernelRelease(), dir, hr, say), hr.tree(), say);
+                selftests = UpstreamOpinion.add(KselftestStage.run(host, t, host.kernelRelease(), dir, hr, say), hr.tree(), dir, say);
                 if (agentSuites.isEmpty()) {
                     hr.ktap(selftests, 0, false); // the host's raw outcome comes from the only KTAP that ran
                 }

@@ -31,7 +31,8 @@ final class UpstreamOpinion {
     private UpstreamOpinion() {
     }
 
-    static KtapTree add(KtapTree selftests, KtapTree agent, Consumer<String> say) {
+    /** Adds the parity leaves to the selftests' tree and writes them, with their evidence, to dir/upstream-opinion.txt. */
+    static KtapTree add(KtapTree selftests, KtapTree agent, Path dir, Consumer<String> say) {
         if (selftests == null || agent == null) {
             return selftests;
         }
@@ -64,6 +65,16 @@ final class UpstreamOpinion {
             return selftests;
         }
         parity.forEach(p -> say.accept("kselftest: " + p.name() + " " + p.status() + (p.reason().isEmpty() ? "" : ": " + p.reason())));
+        StringBuilder txt = new StringBuilder();
+        for (TestResult p : parity) {
+            txt.append(p.name()).append(' ').append(p.status()).append(p.reason().isEmpty() ? "" : ": " + p.reason()).append('\n');
+            p.diagnostics().forEach(d -> txt.append("  ").append(d).append('\n'));
+        }
+        try {
+            java.nio.file.Files.writeString(dir.resolve("upstream-opinion.txt"), txt);
+        } catch (IOException e) {
+            say.accept("kselftest: could not write upstream-opinion.txt: " + e);
+        }
         KtapTree.Builder b = new KtapTree.Builder();
         parity.forEach(b::onResult);
         b.onResult(new TestResult(List.of(), KselftestStage.SUITE, 1, Status.PASS, "", List.of(), false, 0));
