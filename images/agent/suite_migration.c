@@ -58,14 +58,8 @@ static void m_d4(void)
 	close(a), close(b);
 }
 
-static void m_sev(void)
-{
-	if (!C.vm_ok[2])
-		skip_rest("needs VM type KVM_X86_SEV_VM (SEV hardware + CONFIG_KVM_AMD_SEV)");
-	else
-		skip_rest("SEV launch flow not implemented in this agent");
-}
-
+/* D1/D2/D5 (SEV move chains, concurrent moves, mirror teardown) need an SEV launch flow this agent does not have:
+ * no leaf for them rather than stubs that SKIP on every kernel (issue 16 item 7); D3/D4 probe the ioctls' rejections. */
 static void m_gmem(void)
 {
 	int a = create_vm(0), b = create_vm(0);
@@ -230,8 +224,6 @@ struct kcase migration_cases[] = {
 	{"migration.D3", N_KVM, 0, m_d3, {"D3.move_enc_non_sev_einval", "D3.move_enc_bad_fd_rejected",
 	  "D3.source_vm_alive_after_failed_move", NULL}},
 	{"migration.D4", N_KVM, 0, m_d4, {"D4.copy_enc_non_sev_einval", "D4.copy_enc_to_self_einval", NULL}},
-	{"migration.sev", N_KVM, 0, m_sev, {"D1.chain_move_src_dead", "D2.concurrent_moves_no_deadlock",
-	  "D5.mirror_owner_destroy_any_order", NULL}},
 	{"migration.gmem", N_GMEM | N_BIND, 0, m_gmem, {"gmem.other_vm_binding_einval", "gmem.memory_outlives_src_vm",
 	  NULL}},
 	{"migration.link", N_GMEM, 0, m_link, {"link.new_fd_same_inode", "link.data_persists", "link.punch_visible_both",
