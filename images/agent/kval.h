@@ -71,6 +71,7 @@ const char *caps_summary(void);
 long expect(const char *key, long dflt);	/* kernel-dependent expectation (intentional ABI changes only) */
 void leaf_xfail(const char *what, int cond, const char *key);	/* strict XFAIL from the table */
 int expect_flipped(const char *leaf_id);	/* KVAL_EXPECT_FLIP negative control */
+int expect_flipped_suffix(const char *suffix);
 void expect_print(void);
 
 /* ---------------------------------------------------------------- ktap.c */
