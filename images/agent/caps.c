@@ -12,10 +12,6 @@
 
 struct caps C;
 
-int kver_ge(int maj, int min, int patch)
-{
-	return C.kver >= maj * 10000 + min * 100 + (patch > 99 ? 99 : patch);
-}
 
 static int exists(const char *p)
 {

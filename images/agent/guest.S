@@ -9,7 +9,7 @@
  * Other exceptions: vector and two stack words at [80],[88],[96], OUT to 0xE2 forever. */
 	.section .rodata.guest, "a"
 	.code64
-	.globl guest_blob_start, guest_blob_end, guest_exc_stubs, guest_mc_handler
+	.globl guest_blob_start, guest_blob_end, guest_exc_stubs, guest_mc_handler, guest_c_read
 	.balign 4096
 guest_blob_start:
 g_loop:
@@ -46,6 +46,7 @@ g_loop:
 	jmp	g_report
 
 c_read:					/* rax = *(u64 *)a0 */
+guest_c_read:				/* B7: the #MC's interrupted RIP must be this load */
 	mov	(%rdi), %rax
 	jmp	g_report
 c_write:				/* *(u64 *)a0 = a1 */
@@ -183,6 +184,7 @@ guest_mc_handler:
 	mov	%rax, 24(%rsi)
 	mov	40(%rsp), %rax
 	mov	%rax, 32(%rsi)
+	mov	%rdi, 40(%rsi)		/* the interrupted access's address (c_read's a0): B7 compares MC1_ADDR */
 	mov	$18, %eax
 	out	%al, $0xe1
 	xor	%eax, %eax

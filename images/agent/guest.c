@@ -215,7 +215,7 @@ int guest_resume(struct vm *v, struct ures *r)
 			return 0;
 		case 0xe1:
 			r->st = U_MC;
-			memcpy(r->mc, q(v, MC_MAILBOX), 5 * 8);
+			memcpy(r->mc, q(v, MC_MAILBOX), 6 * 8);
 			return 0;
 		case 0xe2:
 			r->st = U_EXC;

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 
 static const struct kcase *cur;
+int ktap_noflip;		/* set by leaf_xfail, which applies KVAL_EXPECT_FLIP itself */
 static int next_leaf;		/* index of the next leaf to emit */
 static char suite_prefix[64];
 
@@ -126,6 +127,12 @@ static void vleaf(const char *what, enum res r, const char *fmt, va_list ap)
 	}
 	while (next_leaf < idx)
 		emit(next_leaf++, R_ERROR, "agent bug: leaf not reached");
+	if ((r == R_PASS || r == R_FAIL) && !ktap_noflip && expect_flipped(leaf_name(cur, idx))) {
+		diag("KVAL_EXPECT_FLIP: expectation inverted for this leaf (negative control)");
+		r = r == R_PASS ? R_FAIL : R_PASS;
+		if (r == R_FAIL && !reason[0])
+			snprintf(reason, sizeof(reason), "the kernel gave the expected answer; KVAL_EXPECT_FLIP inverted it");
+	}
 	if (r == R_FAIL && reason[0])
 		diag("%s", reason);
 	emit(idx, r, r == R_FAIL ? NULL : reason);
@@ -200,7 +207,8 @@ const char *errname(int e)
 		{ENODEV, "ENODEV"}, {EINVAL, "EINVAL"}, {EMFILE, "EMFILE"}, {ENOTTY, "ENOTTY"},
 		{EFBIG, "EFBIG"}, {ENOSPC, "ENOSPC"}, {ESPIPE, "ESPIPE"}, {EROFS, "EROFS"},
 		{ERANGE, "ERANGE"}, {ENOSYS, "ENOSYS"}, {EOPNOTSUPP, "EOPNOTSUPP"},
-		{ENXIO, "ENXIO"}, {EHWPOISON, "EHWPOISON"}, {ETIMEDOUT, "ETIMEDOUT"},
+		{ENXIO, "ENXIO"}, {EHWPOISON, "EHWPOISON"}, {ETIMEDOUT, "ETIMEDOUT"}, {EOVERFLOW, "EOVERFLOW"},
+		{EISDIR, "EISDIR"}, {ETXTBSY, "ETXTBSY"},
 	};
 	static char buf[32];
 	for (size_t i = 0; i < ARRAY_SIZE(t); i++)

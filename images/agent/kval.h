@@ -66,7 +66,13 @@ extern int kvm_fd;
 void caps_probe(void);
 void caps_print_json(void);
 const char *caps_summary(void);
-int kver_ge(int maj, int min, int patch);
+
+/* ---------------------------------------------------------------- expect.c */
+long expect(const char *key, long dflt);	/* kernel-dependent expectation (intentional ABI changes only) */
+void leaf_xfail(const char *what, int cond, const char *key);	/* strict XFAIL from the table */
+int expect_flipped(const char *leaf_id);	/* KVAL_EXPECT_FLIP negative control */
+int expect_flipped_suffix(const char *suffix);
+void expect_print(void);
 
 /* ---------------------------------------------------------------- ktap.c */
 enum res { R_PASS, R_FAIL, R_SKIP, R_XFAIL, R_ERROR };
@@ -164,7 +170,7 @@ struct ures {
 	u32 exit_reason;
 	int err;		/* errno when st == U_ERR */
 	u64 mf_flags, mf_gpa, mf_size;	/* memory_fault */
-	u64 mc[8];		/* #MC mailbox: mcg, status, addr, misc, rip */
+	u64 mc[8];		/* #MC mailbox: mcg, status, addr, misc, rip, rdi (the interrupted access's address) */
 };
 int vm_create(struct vm *v, int type, int cpl, int mce);	/* 0 or -errno, diag on failure */
 int vm_vcpu_state(struct vm *v, int cr4_mce);
@@ -175,7 +181,7 @@ const char *ures_str(const struct ures *r);
 u64 vm_stat(struct vm *v, const char *name);	/* ~0 if missing */
 int setup_mce(struct vm *v, u64 *cap_out);
 extern const unsigned char guest_blob_start[], guest_blob_end[];
-extern const unsigned char guest_exc_stubs[], guest_mc_handler[];
+extern const unsigned char guest_exc_stubs[], guest_mc_handler[], guest_c_read[];
 
 /* ------------------------------------------------------------ suite_guest.c */
 struct gslot {

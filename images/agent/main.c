@@ -5,14 +5,17 @@
 #include <signal.h>
 
 extern int opt_timeout, opt_repeat;
+extern const char *opt_exclude;
 int run_suites(const char *suite_list, const char *glob, int list_only);
 
 static void usage(void)
 {
 	printf("usage: kval-agent [options]\n"
-	       "  --list            print every leaf id (one per line) and exit\n"
+	       "  --list [--json]   print every leaf id (one per line; --json: objects with case, suite, needs) and exit\n"
+	       "  --expectations    print the kernel-dependent expectations table (key, from, to, value, provenance)\n"
 	       "  --suite a,b       run only these suites (api,guest,hugepage,poison,conversions,migration,perf)\n"
 	       "  --case GLOB       run only cases whose case id or any leaf id matches (fnmatch)\n"
+	       "  --exclude GLOBS   leave out cases whose case id matches one of these comma-separated globs\n"
 	       "  --repeat N        emit each selected case N times (own case block each)\n"
 	       "  --timeout S       per-case timeout in seconds for every case (default: 30 or the case's own)\n"
 	       "  --guest-cpl 0|3   privilege level of guest test code (default: 3 on PVM hosts, else 0)\n"
@@ -33,6 +36,9 @@ int main(int argc, char **argv)
 			list = 1;
 		} else if (!strcmp(a, "--caps")) {
 			caps = 1;
+		} else if (!strcmp(a, "--expectations")) {
+			expect_print();
+			return 0;
 		} else if (!strcmp(a, "--json")) {
 			json = 1;
 		} else if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
@@ -40,6 +46,8 @@ int main(int argc, char **argv)
 			return 0;
 		} else if (v && !strcmp(a, "--suite")) {
 			suite_list = v, i++;
+		} else if (v && !strcmp(a, "--exclude")) {
+			opt_exclude = v, i++;
 		} else if (v && !strcmp(a, "--case")) {
 			glob = v, i++;
 		} else if (v && !strcmp(a, "--repeat")) {
@@ -70,7 +78,7 @@ int main(int argc, char **argv)
 		}
 	}
 	if (list)
-		return run_suites(suite_list, glob, 1);
+		return run_suites(suite_list, glob, json ? 2 : 1);
 	signal(SIGPIPE, SIG_IGN);
 	caps_probe();
 	if (cpl == 0 || cpl == 3)

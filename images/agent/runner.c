@@ -277,8 +277,17 @@ static int run_case(int k, const struct kcase *kc)
 	return bad || e;
 }
 
+const char *opt_exclude;		/* --exclude: case-id globs, comma separated */
+
 static int case_selected(const struct kcase *kc, const char *glob)
 {
+	if (opt_exclude) {
+		char buf[512];
+		snprintf(buf, sizeof(buf), "%s", opt_exclude);
+		for (char *s, *t = strtok_r(buf, ",", &s); t; t = strtok_r(NULL, ",", &s))
+			if (!fnmatch(t, kc->name, 0))
+				return 0;
+	}
 	if (!glob)
 		return 1;
 	if (!fnmatch(glob, kc->name, 0))
@@ -301,9 +310,31 @@ static int suite_selected(const char *name, const char *list)
 	return 0;
 }
 
+/* --list --json: one object per leaf with its case, suite and the case's requirement names (the names are the
+ * caps the Java side derives must-run verdicts from) */
+static void list_json_leaf(const struct ksuite *su, const struct kcase *kc, int i, int *first)
+{
+	static const struct { unsigned bit; const char *n; } nn[] = {
+		{N_KVM, "kvm"}, {N_GMEM, "gmem"}, {N_BIND, "bind"}, {N_MMAP, "mmap"}, {N_SHARED, "init_shared"},
+		{N_SWPROT, "sw_protected_vm"}, {N_MF, "memory_failure"}, {N_INJECT, "hwpoison_inject"}, {N_ROOT, "root"},
+		{N_STATS, "binary_stats"}, {N_MCE, "mce"}, {N_ATTR, "memory_attributes_private"},
+		{N_HCALL, "exit_hypercall_map_gpa_range"},
+	};
+	printf("%s\n  {\"id\": \"%s\", \"case\": \"%s\", \"suite\": \"%s\", \"needs\": [", *first ? "" : ",",
+	       leaf_name(kc, i), kc->name, su->name);
+	int k = 0;
+	for (size_t b = 0; b < ARRAY_SIZE(nn); b++)
+		if ((kc->needs | N_KVM) & nn[b].bit)
+			printf("%s\"%s\"", k++ ? ", " : "", nn[b].n);
+	printf("]}");
+	*first = 0;
+}
+
 int run_suites(const char *suite_list, const char *glob, int list_only)
 {
-	int nsel = 0;
+	int nsel = 0, first = 1;
+	if (list_only == 2)
+		printf("[");
 	for (int s = 0; s < nsuites; s++) {
 		int n = 0;
 		if (!suite_selected(suites[s].name, suite_list))
@@ -311,12 +342,17 @@ int run_suites(const char *suite_list, const char *glob, int list_only)
 		for (int c = 0; c < suites[s].ncases; c++)
 			if (case_selected(&suites[s].cases[c], glob)) {
 				n++;
-				if (list_only)
-					for (int i = 0; i < leaf_count(&suites[s].cases[c]); i++)
+				for (int i = 0; list_only && i < leaf_count(&suites[s].cases[c]); i++) {
+					if (list_only == 2)
+						list_json_leaf(&suites[s], &suites[s].cases[c], i, &first);
+					else
 						printf("%s\n", leaf_name(&suites[s].cases[c], i));
+				}
 			}
 		nsel += n > 0;
 	}
+	if (list_only == 2)
+		printf("\n]\n");
 	if (list_only)
 		return 0;
 	printf("KTAP version 1\n# kval-agent %s kernel=%s %s\n1..%d\n", KVAL_VERSION, C.release,

@@ -58,14 +58,8 @@ static void m_d4(void)
 	close(a), close(b);
 }
 
-static void m_sev(void)
-{
-	if (!C.vm_ok[2])
-		skip_rest("needs VM type KVM_X86_SEV_VM (SEV hardware + CONFIG_KVM_AMD_SEV)");
-	else
-		skip_rest("SEV launch flow not implemented in this agent");
-}
-
+/* D1/D2/D5 (SEV move chains, concurrent moves, mirror teardown) need an SEV launch flow this agent does not have:
+ * no leaf for them rather than stubs that SKIP on every kernel (issue 16 item 7); D3/D4 probe the ioctls' rejections. */
 static void m_gmem(void)
 {
 	int a = create_vm(0), b = create_vm(0);
@@ -202,7 +196,6 @@ static void m_copy(void)
 	memcpy(d.mem0, s.mem0, SLOT0_SIZE);
 	memcpy(gd.map, gs.map, MLEN);
 	e |= ioctl(d.vcpu, KVM_SET_SREGS, &sregs) < 0 || ioctl(d.vcpu, KVM_SET_REGS, &regs) < 0;
-	int same = !memcmp(gd.map, gs.map, MLEN);
 	gslot_del(&gs);
 	vm_destroy(&s);
 	long t1 = now_ns();
@@ -210,8 +203,6 @@ static void m_copy(void)
 	     (unsigned long long)regs.r12, (unsigned long long)regs.r9);
 	observed("%s", e ? "ioctl_failed" : "OK");
 	leaf_ok("copy.state_transferred", !e, "GET/SET_REGS/SREGS failed");
-	observed("%s", same ? "identical" : "differs");
-	leaf_ok("copy.memory_copied", same, "gmem copy differs");
 	do
 		rc = guest_resume(&d, &r);
 	while (rc < 0 && r.err == EINTR);
@@ -221,7 +212,7 @@ static void m_copy(void)
 	observed("0x%llx", (unsigned long long)r.rax);
 	leaf_ok("copy.dst_checksum_matches", r.st == U_OK && r.rax == acc && r.rbx == iters + 1,
 		"running checksum differs after the switch");
-	same = !memcmp(gd.map, w, MLEN);
+	int same = !memcmp(gd.map, w, MLEN);
 	observed("%s", same ? "identical" : "differs");
 	leaf_ok("copy.dst_memory_matches_model", same, "destination memory differs from the model");
 	free(w);
@@ -233,14 +224,12 @@ struct kcase migration_cases[] = {
 	{"migration.D3", N_KVM, 0, m_d3, {"D3.move_enc_non_sev_einval", "D3.move_enc_bad_fd_rejected",
 	  "D3.source_vm_alive_after_failed_move", NULL}},
 	{"migration.D4", N_KVM, 0, m_d4, {"D4.copy_enc_non_sev_einval", "D4.copy_enc_to_self_einval", NULL}},
-	{"migration.sev", N_KVM, 0, m_sev, {"D1.chain_move_src_dead", "D2.concurrent_moves_no_deadlock",
-	  "D5.mirror_owner_destroy_any_order", NULL}},
 	{"migration.gmem", N_GMEM | N_BIND, 0, m_gmem, {"gmem.other_vm_binding_einval", "gmem.memory_outlives_src_vm",
 	  NULL}},
 	{"migration.link", N_GMEM, 0, m_link, {"link.new_fd_same_inode", "link.data_persists", "link.punch_visible_both",
 	  "link.flags_nonzero_einval", "link.nonexistent_fd_einval", NULL}},
 	{"migration.copy", N_BIND | N_MMAP | N_SHARED, 120, m_copy, {"copy.src_interrupted_mid_run",
-	  "copy.state_transferred", "copy.memory_copied", "copy.dst_checksum_matches", "copy.dst_memory_matches_model",
+	  "copy.state_transferred", "copy.dst_checksum_matches", "copy.dst_memory_matches_model",
 	  NULL}},
 };
 int migration_ncases = ARRAY_SIZE(migration_cases);

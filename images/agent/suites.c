@@ -1,8 +1,12 @@
 /* Suite registry: order here is the order of execution and of --list. */
 #include "kval.h"
+#include <stdlib.h>
+#include <string.h>
 
 extern struct kcase api_cases[], guest_cases[], hugepage_cases[], poison_cases[], conv_cases[],
 	migration_cases[], perf_cases[];
+extern struct kcase parity_cases[], bounds_cases[];
+extern int parity_ncases, bounds_ncases;
 extern int api_ncases, guest_ncases, hugepage_ncases, poison_ncases, conv_ncases, migration_ncases,
 	perf_ncases;
 
@@ -11,8 +15,14 @@ int nsuites = 7;
 
 __attribute__((constructor(200))) static void suites_init(void)
 {
+	/* api = its own cases + upstream parity (api_parity.c) + boundary values (api_bounds.c) */
+	int na = api_ncases + parity_ncases + bounds_ncases;
+	struct kcase *api = calloc(na, sizeof(*api));
+	memcpy(api, api_cases, api_ncases * sizeof(*api));
+	memcpy(api + api_ncases, parity_cases, parity_ncases * sizeof(*api));
+	memcpy(api + api_ncases + parity_ncases, bounds_cases, bounds_ncases * sizeof(*api));
 	struct ksuite s[] = {
-		{"api", api_cases, api_ncases},
+		{"api", api, na},
 		{"guest", guest_cases, guest_ncases},
 		{"hugepage", hugepage_cases, hugepage_ncases},
 		{"poison", poison_cases, poison_ncases},

@@ -72,6 +72,9 @@ final class HostRun {
         String stage = "kernel";
         KtapProgress progress = null;
         KtapTree selftests = null;
+        List<OwnBoot.Case> ownBoot = List.of();
+        QemuConfig qemu = null;
+        AgentRun mainRun = null;
         try {
             Files.createDirectories(dir);
             if (t.kernel() != null) {
@@ -92,7 +95,7 @@ final class HostRun {
             }
             stage = "provision";
             long t1 = System.nanoTime();
-            QemuConfig qemu = plan.append() == null || plan.append().isBlank() ? null : QemuConfig.auto().withAppend(plan.append());
+            qemu = plan.append() == null || plan.append().isBlank() ? null : QemuConfig.auto().withAppend(plan.append());
             if (plan.stress() != null) {
                 // the stressor is a Java program: QEMU hosts run this machine's JVM from a read-only 9p share of its root
                 qemu = (qemu == null ? QemuConfig.auto() : qemu).withHostRoot(true);
@@ -125,7 +128,11 @@ final class HostRun {
                 try (OutputStream ktap = Files.newOutputStream(ktapFile)) {
                     KtapProgress sink = new KtapProgress(name, ktap, liveConsole, say);
                     progress = sink;
-                    AgentOptions opts = new AgentOptions(agentSuites, plan.casePattern(), plan.repeat(), plan.timeout(), plan.overall());
+                    // crash-prone cases get their own boot afterwards (own-boot.tsv); only kval's QEMU hosts can re-boot
+                    ownBoot = spec.kind() == HostSpec.Kind.QEMU && plan.stress() == null
+                            ? OwnBoot.planned(agent.binary(), agentSuites, plan.casePattern()) : List.of();
+                    AgentOptions opts = new AgentOptions(agentSuites, plan.casePattern(), plan.repeat(), plan.timeout(), plan.overall(),
+                            ownBoot.stream().map(OwnBoot.Case::id).toList());
                     Host on = host;
                     if (plan.stress() == null) {
                         run = agent.run(on, remote, opts, sink);
@@ -136,6 +143,7 @@ final class HostRun {
                 hr.file("ktap", name + "/agent.ktap");
                 hr.timing("run", ms(t3));
                 hr.ktap(run.tree(), run.exit(), run.timedOut());
+                mainRun = run;
                 if (!run.stderr().isBlank()) {
                     Files.writeString(dir.resolve("agent.stderr"), run.stderr());
                     hr.file("agentStderr", name + "/agent.stderr");
@@ -146,7 +154,7 @@ final class HostRun {
             }
             if (suites.contains(KselftestStage.SUITE)) {
                 stage = "kselftest";
-                selftests = KselftestStage.run(host, t, host.kernelRelease(), dir, hr, say);
+                selftests = UpstreamOpinion.add(KselftestStage.run(host, t, host.kernelRelease(), dir, hr, say), hr.tree(), dir, say);
                 if (agentSuites.isEmpty()) {
                     hr.ktap(selftests, 0, false); // the host's raw outcome comes from the only KTAP that ran
                 }
@@ -159,6 +167,20 @@ final class HostRun {
                     List.of(), e), host);
         } finally {
             finish(host, dir, name, hr);
+        }
+        if (!ownBoot.isEmpty() && mainRun != null) {
+            List<KtapTree> own = new ArrayList<>();
+            for (OwnBoot.Case c : ownBoot) {
+                try {
+                    own.add(OwnBoot.run(c, new OwnBoot.Context(spec, kernel, new HostProviders.Settings(plan.out(),
+                            name + "-own-" + c.id().replace('.', '_'), agent.binary(), qemu, plan.inventory(), say), agent,
+                            new AgentOptions(List.of(), null, plan.repeat(), plan.timeout(), plan.overall()), dir, say)));
+                } catch (IOException | RuntimeException e) {
+                    say.accept(name + ": own boot of " + c.id() + " could not run (its leaves will be missing): " + e);
+                }
+            }
+            hr.ktap(OwnBoot.merge(hr.tree(), own), mainRun.exit(), mainRun.timedOut());
+            hr.file("ownBoot", name + "/own-boot");
         }
         return new HostUnderTest(t, dir, hr.kind(), host.kernelRelease(), hr.tree(), null, hr,
                 progress == null ? Map.of() : progress.caseConsole(), kernel == null ? null : kernel.configFile().orElse(null),

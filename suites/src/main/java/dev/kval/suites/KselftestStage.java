@@ -22,8 +22,9 @@ import java.util.regex.Pattern;
 /**
  * The {@code kselftest} suite's run on a host: the kernel's own guest_memfd selftests, built from the candidate's
  * source, beside the agent on the same host. The source is known for {@code build:} kernels (their tree or package)
- * and for {@code debian:} kernels whose release matches Debian's {@code linux-source-X.Y}; otherwise the suite SKIPs
- * and says why. Writes {@code kselftest.ktap} into the host's directory.
+ * and for {@code debian:} kernels whose release matches Debian's {@code linux-source-X.Y}; any other Debian kernel
+ * gets the newest source's selftests as a second opinion ({@link #newest}); otherwise the suite SKIPs and says why.
+ * Writes {@code kselftest.ktap} into the host's directory.
  */
 final class KselftestStage {
     static final String SUITE = "kselftest";
@@ -59,11 +60,11 @@ final class KselftestStage {
             try {
                 Optional<String> v = KernelResolver.defaults().apt().policy(pkg);
                 if (v.isEmpty()) {
-                    return new Source(null, "Debian has no " + pkg + " for kernel " + release);
+                    return newest(release, "Debian has no " + pkg + " for kernel " + release);
                 }
                 String pkgUpstream = v.get().replaceFirst("^\\d+:", "").split("[-~+]")[0];
                 if (!pkgUpstream.equals(upstream)) {
-                    return new Source(null, pkg + " is " + v.get() + ", not the source of " + release + " (" + upstream + ")");
+                    return newest(release, pkg + " is " + v.get() + ", not the source of " + release + " (" + upstream + ")");
                 }
                 return new Source(pkg, null);
             } catch (IOException e) {
@@ -71,6 +72,23 @@ final class KselftestStage {
             }
         }
         return new Source(null, "the source of a " + t.kernel() + " kernel is unknown (use a build: spec for its tree)");
+    }
+
+    /**
+     * Where the kernel's own source is not available, the newest source's selftests give a second opinion, as LKFT
+     * runs the latest kselftests on older stable kernels (system property kval.kselftest.newest, default
+     * linux-source-7.3). Their failures are compared with kval's leaves by {@link UpstreamOpinion}.
+     */
+    static Source newest(String release, String whyNotOwn) {
+        String pkg = System.getProperty("kval.kselftest.newest", "linux-source-7.3");
+        try {
+            if (KernelResolver.defaults().apt().policy(pkg).isPresent()) {
+                return new Source(pkg, null);
+            }
+        } catch (IOException e) {
+            return new Source(null, whyNotOwn + "; looking up " + pkg + " failed: " + e.getMessage());
+        }
+        return new Source(null, whyNotOwn + "; and Debian has no " + pkg);
     }
 
     /** Runs the selftests (or records why not) into dir/kselftest.ktap; a dead host propagates as HostFailure. */

@@ -11,7 +11,9 @@ import org.opentest4j.TestAbortedException;
  * the agent's reason, FAIL fails, TIMEOUT/ERROR/MISSING are "broken" (an error that is not an assertion failure).
  * A FAIL listed in known-findings.tsv for this kernel passes as a known finding, and a known finding that no longer
  * fails is itself a failure, so the table never goes stale silently. A SKIP listed in must-run.tsv for this kernel
- * fails: that kernel has what the leaf needs, so a skip there means kval broke, not that the kernel lacks it.
+ * fails: that kernel has what the leaf needs, so a skip there means kval broke, not that the kernel lacks it. Where
+ * the SKIP reason names a capability, caps.json decides instead ({@link CapsFacts}): present fails on any kernel,
+ * absent is the kernel's fact even under a broad must-run row.
  * Every failure message starts with its {@link Blame} tag.
  */
 public final class Verdict {
@@ -51,7 +53,12 @@ public final class Verdict {
                 // kval lost; inside a QEMU guest the same reason would mean kval failed to load KVM, so it still fails.
                 // Same for a bare-metal (ssh) machine: its /dev/kvm is the machine's, not something kval loads.
                 boolean machineHasNoKvm = !host.hostClass().equals("qemu") && leaf.reason().startsWith("no /dev/kvm");
-                if (must.isPresent() && !machineHasNoKvm) {
+                Optional<Boolean> present = CapsFacts.of(host.dir()).needPresent(leaf.reason());
+                if (present.orElse(false) && !machineHasNoKvm) {
+                    Assertions.fail(Blame.TEST.message(leaf.name() + " skipped on " + host.label() + " (" + leaf.reason()
+                            + ") but the host's caps.json shows that need is present (must-run derived from caps)"));
+                }
+                if (must.isPresent() && !machineHasNoKvm && present.isEmpty()) {
                     Assertions.fail(Blame.TEST.message(leaf.name() + " skipped on " + host.label() + " (" + leaf.reason()
                             + ") but must run there (kval lost a capability: deployment, modules, probing): " + must.get().text()));
                 }

@@ -85,9 +85,17 @@ public final class AgentDeployer {
         return "it can";
     }
 
+    /** JVM system property: leaf globs whose expectations the agent inverts (its KVAL_EXPECT_FLIP), for negative controls. */
+    public static final String EXPECT_FLIP = "kval.agent.expectFlip";
+
     /** Runs the agent with opts, streaming its KTAP to ktapSink (may be null) as it is printed. */
     public AgentRun run(Host host, String remote, AgentOptions opts, OutputStream ktapSink) throws HostFailure {
         List<String> argv = new ArrayList<>();
+        String flip = System.getProperty(EXPECT_FLIP);
+        if (flip != null && !flip.isBlank()) {
+            // negative controls on a real host: the agent inverts these leaves' expectations (KVAL_EXPECT_FLIP)
+            argv.addAll(List.of("env", "KVAL_EXPECT_FLIP=" + flip));
+        }
         argv.add(remote);
         argv.addAll(opts.args());
         // The KTAP goes to a file and to the streaming parser as it arrives (KtapSpool), capped; the run's text is read

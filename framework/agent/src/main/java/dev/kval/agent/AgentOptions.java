@@ -4,14 +4,23 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
-/** What to run: suites (empty = all), a case glob, repeat count, per-case timeout (seconds) and an overall limit. */
-public record AgentOptions(List<String> suites, String casePattern, Integer repeat, Integer timeoutSeconds, Duration overall) {
+/**
+ * What to run: suites (empty = all), a case glob, repeat count, per-case timeout (seconds), an overall limit and the
+ * case-id globs to leave out (cases that run in their own boot).
+ */
+public record AgentOptions(List<String> suites, String casePattern, Integer repeat, Integer timeoutSeconds, Duration overall,
+        List<String> exclude) {
     public static AgentOptions all() {
         return new AgentOptions(List.of(), null, null, null, Duration.ofMinutes(30));
     }
 
+    public AgentOptions(List<String> suites, String casePattern, Integer repeat, Integer timeoutSeconds, Duration overall) {
+        this(suites, casePattern, repeat, timeoutSeconds, overall, List.of());
+    }
+
     public AgentOptions {
         suites = suites == null ? List.of() : List.copyOf(suites);
+        exclude = exclude == null ? List.of() : List.copyOf(exclude);
         overall = overall == null ? Duration.ofMinutes(30) : overall;
     }
 
@@ -25,6 +34,10 @@ public record AgentOptions(List<String> suites, String casePattern, Integer repe
         if (casePattern != null && !casePattern.isEmpty()) {
             a.add("--case");
             a.add(casePattern);
+        }
+        if (!exclude.isEmpty()) {
+            a.add("--exclude");
+            a.add(String.join(",", exclude));
         }
         if (repeat != null) {
             a.add("--repeat");

@@ -78,12 +78,14 @@ class GateTest {
         GateEngine.Result r = gate("debian:7.3.4", "debian:7.2.6", "qemu", null, "exit1");
         assertEquals(1, r.exitCode(), () -> GateCommand.text(r));
         assertTrue(r.baseline().reused(), "the baseline 7.3.4 run of the first gate is in the store and covers the candidate's tests");
-        GateDecision.Judgement j = r.regressions().get(0);
-        assertEquals("host.console", j.key().testId());
+        // poison.B4.madv_inject_rc may be a second regression there (EBUSY: the MF_DELAYED bug, expected 0 since
+        // issue 16; known-findings.tsv accepts it on 7.3.4 only): the console's is the one this test is about
+        GateDecision.Judgement j = r.regressions().stream().filter(x -> x.key().testId().equals("host.console")).findFirst()
+                .orElseThrow(() -> new AssertionError("no host.console regression: " + GateCommand.text(r)));
         assertEquals(0, j.baseline().failures());
         assertTrue(j.rerunsAsked() >= 2, "N from the measured flake rate (thin history -> several): " + j.rerunsAsked());
         assertEquals(j.reruns().runs(), j.reruns().failures(), "every re-run reproduced it");
-        GateEngine.Evidence e = r.evidence().get(0);
+        GateEngine.Evidence e = r.evidence().stream().filter(x -> x.key().testId().equals("host.console")).findFirst().orElseThrow();
         assertTrue(e.console().stream().anyMatch(l -> l.contains("recovery action for dirty unevictable LRU page: Failed")), () -> e.console().toString());
         assertTrue(e.message().startsWith("[kernel]"), e.message());
         JsonNode json = GateCommand.toJson(r);
