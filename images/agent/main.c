@@ -5,16 +5,20 @@
 #include <signal.h>
 
 extern int opt_timeout, opt_repeat;
+extern int race_iterations, race_seed_set;
+extern u64 race_seed;
 int run_suites(const char *suite_list, const char *glob, int list_only);
 
 static void usage(void)
 {
 	printf("usage: kval-agent [options]\n"
 	       "  --list            print every leaf id (one per line) and exit\n"
-	       "  --suite a,b       run only these suites (api,guest,hugepage,poison,conversions,migration,perf)\n"
+	       "  --suite a,b       run only these suites (api,guest,hugepage,poison,conversions,migration,perf,race)\n"
 	       "  --case GLOB       run only cases whose case id or any leaf id matches (fnmatch)\n"
 	       "  --repeat N        emit each selected case N times (own case block each)\n"
 	       "  --timeout S       per-case timeout in seconds for every case (default: 30 or the case's own)\n"
+	       "  --iterations N    race suite: iterations per thread (rounds in round mode), default 200\n"
+	       "  --seed S          race suite: seed of every thread's choices (default: from the clock; printed)\n"
 	       "  --guest-cpl 0|3   privilege level of guest test code (default: 3 on PVM hosts, else 0)\n"
 	       "  --caps --json     print one JSON object with the host's KVM/guest_memfd capabilities\n"
 	       "  --help            this text\n"
@@ -48,6 +52,10 @@ int main(int argc, char **argv)
 				opt_repeat = 1;
 		} else if (v && !strcmp(a, "--timeout")) {
 			opt_timeout = atoi(v), i++;
+		} else if (v && !strcmp(a, "--iterations")) {
+			race_iterations = atoi(v), i++;
+		} else if (v && !strcmp(a, "--seed")) {
+			race_seed = strtoull(v, NULL, 0), race_seed_set = 1, i++;
 		} else if (v && !strcmp(a, "--guest-cpl")) {
 			cpl = atoi(v), i++;
 		} else {

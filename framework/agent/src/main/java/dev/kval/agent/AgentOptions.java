@@ -4,8 +4,16 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
-/** What to run: suites (empty = all), a case glob, repeat count, per-case timeout (seconds) and an overall limit. */
-public record AgentOptions(List<String> suites, String casePattern, Integer repeat, Integer timeoutSeconds, Duration overall) {
+/**
+ * What to run: suites (empty = all), a case glob, repeat count, per-case timeout (seconds), an overall limit and the race
+ * suite's iterations and seed.
+ */
+public record AgentOptions(List<String> suites, String casePattern, Integer repeat, Integer timeoutSeconds, Duration overall,
+        RaceOptions race) {
+    public AgentOptions(List<String> suites, String casePattern, Integer repeat, Integer timeoutSeconds, Duration overall) {
+        this(suites, casePattern, repeat, timeoutSeconds, overall, RaceOptions.DEFAULT);
+    }
+
     public static AgentOptions all() {
         return new AgentOptions(List.of(), null, null, null, Duration.ofMinutes(30));
     }
@@ -13,6 +21,7 @@ public record AgentOptions(List<String> suites, String casePattern, Integer repe
     public AgentOptions {
         suites = suites == null ? List.of() : List.copyOf(suites);
         overall = overall == null ? Duration.ofMinutes(30) : overall;
+        race = race == null ? RaceOptions.DEFAULT : race;
     }
 
     /** The agent's command line arguments (after the binary). */
@@ -34,6 +43,7 @@ public record AgentOptions(List<String> suites, String casePattern, Integer repe
             a.add("--timeout");
             a.add(String.valueOf(timeoutSeconds));
         }
+        a.addAll(race.args());
         return a;
     }
 }

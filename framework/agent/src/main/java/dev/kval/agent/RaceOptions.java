@@ -1,0 +1,32 @@
+package dev.kval.agent;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The race suite's knobs: iterations per thread (rounds in its round mode) and the seed of every thread's choices.
+ * Null means the agent's default (200 iterations; a seed from the clock, printed in the KTAP so a run can be repeated).
+ */
+public record RaceOptions(Integer iterations, Long seed) {
+    public static final RaceOptions DEFAULT = new RaceOptions(null, null);
+
+    public RaceOptions {
+        if (iterations != null && iterations < 1) {
+            throw new IllegalArgumentException("--iterations must be at least 1 (got " + iterations + ")");
+        }
+    }
+
+    /** The agent's arguments for these options (none for the defaults). */
+    public List<String> args() {
+        List<String> a = new ArrayList<>();
+        if (iterations != null) {
+            a.add("--iterations");
+            a.add(String.valueOf(iterations));
+        }
+        if (seed != null) {
+            a.add("--seed");
+            a.add("0x" + Long.toHexString(seed));
+        }
+        return a;
+    }
+}
