@@ -289,10 +289,10 @@ static int case_selected(const struct kcase *kc, const char *glob)
 	return 0;
 }
 
-static int suite_selected(const char *name, const char *list)
+static int suite_selected(const char *name, const char *list, const char *glob)
 {
-	if (!list)
-		return strcmp(name, "race") != 0;	/* opt-in: it leaves D-state tasks behind on a kernel with a deadlock */
+	if (!list)	/* race is opt-in (it leaves D-state tasks behind on a kernel with a deadlock): --suite or --case */
+		return strcmp(name, "race") != 0 || glob;
 	char buf[256];
 	snprintf(buf, sizeof(buf), "%s", list);
 	for (char *s, *t = strtok_r(buf, ",", &s); t; t = strtok_r(NULL, ",", &s))
@@ -306,7 +306,7 @@ int run_suites(const char *suite_list, const char *glob, int list_only)
 	int nsel = 0;
 	for (int s = 0; s < nsuites; s++) {
 		int n = 0;
-		if (!suite_selected(suites[s].name, suite_list))
+		if (!suite_selected(suites[s].name, suite_list, glob))
 			continue;
 		for (int c = 0; c < suites[s].ncases; c++)
 			if (case_selected(&suites[s].cases[c], glob)) {
@@ -326,7 +326,7 @@ int run_suites(const char *suite_list, const char *glob, int list_only)
 	for (int s = 0; s < nsuites; s++) {
 		struct ksuite *su = &suites[s];
 		int n = 0, k = 0, bad = 0, allskip = 1;
-		if (!suite_selected(su->name, suite_list))
+		if (!suite_selected(su->name, suite_list, glob))
 			continue;
 		for (int c = 0; c < su->ncases; c++)
 			n += case_selected(&su->cases[c], glob);
