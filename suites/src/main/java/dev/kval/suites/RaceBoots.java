@@ -4,6 +4,7 @@ import dev.kval.agent.AgentDeployer;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -13,38 +14,78 @@ import java.util.function.Consumer;
 import java.util.regex.Pattern;
 
 /**
- * The race suite's per-case boots. A race case that finds a deadlock leaves tasks in D state that nothing can kill
- * (they hold the guest_memfd's invalidate lock and a folio lock for the life of the kernel), so every case gets a
- * fresh kernel: each is its own host run ({@code <host>-race.<case>} directory: agent.ktap, console.log, dmesg.txt)
- * and a stuck case costs its own boot, never the verdicts of the cases after it. QEMU boots add
- * {@value #HUNG_TASK_APPEND} so the hung-task detector reports a stuck task on the console within seconds.
+ * The race suite's boots. A race case that finds a deadlock leaves tasks in D state that nothing can kill: they hold
+ * the guest_memfd's invalidate lock, a folio lock and memory_failure()'s global mf_mutex for the life of the kernel,
+ * so any case after it in the same boot would hang on them instead of on its own race. The agent marks such a boot
+ * and stops before its next case; this then boots the kernel again and resumes at that case ({@code --start}), until
+ * every selected case has run. A kernel without such a bug runs the whole suite in one boot; each stuck case costs
+ * one more. Boot k's outputs are in {@code <host>-race[-k]} (agent.ktap, console.log, dmesg.txt). QEMU boots get
+ * -smp 2 (threads pinned to different vCPUs) and {@value #HUNG_TASK_APPEND}, so the hung-task detector reports a
+ * stuck task on the console within seconds.
  */
 final class RaceBoots {
     static final String SUITE = "race";
     static final String HUNG_TASK_APPEND = "sysctl.kernel.hung_task_timeout_secs=10";
+    /** The limit of one race case's agent run (its per-case timeout is 90 s), times the cases of a boot. */
+    static final Duration CASE_OVERALL = Duration.ofMinutes(3);
 
     private RaceBoots() {
     }
 
-    /** Runs every selected race case of the plan on target t, one boot each; one host result per boot. */
+    /** Runs every selected race case of the plan on target t; one host result per boot. */
     static List<HostUnderTest> run(RunPlan plan, AgentDeployer agent, RunPlan.Target t, Consumer<String> say) {
-        List<String> cases = cases(agent.binary(), plan.casePattern());
+        List<String> remaining = cases(agent.binary(), plan.casePattern());
         List<HostUnderTest> out = new ArrayList<>();
-        if (cases.isEmpty()) {
+        if (remaining.isEmpty()) {
             say.accept(t.label() + ": no race case matches --case " + plan.casePattern());
             return out;
         }
         String append = plan.append() == null || plan.append().isBlank() ? HUNG_TASK_APPEND : plan.append() + " " + HUNG_TASK_APPEND;
-        RunPlan base = new RunPlan(plan.targets(), List.of(SUITE), null, plan.repeat(), plan.timeout(), plan.overall(), plan.out(),
-                plan.inventory(), append, plan.kvalVersion(), plan.stress(), false, plan.race());
-        int k = 0;
-        for (String c : cases) {
-            k++;
-            say.accept(t.label() + ": race case " + k + "/" + cases.size() + " " + c + " in its own boot");
-            HostRun runner = new HostRun(base.narrowed(List.of(SUITE), c), agent, say);
-            out.add(RunSession.runWithInfraRetries(() -> runner.run(t, List.of(SUITE), "-" + c), t, say));
+        int total = remaining.size();
+        for (int boot = 1; !remaining.isEmpty(); boot++) {
+            String first = remaining.get(0);
+            Duration perBoot = CASE_OVERALL.multipliedBy((long) remaining.size() * (plan.repeat() == null ? 1 : Math.max(1, plan.repeat())));
+            Duration overall = plan.overall().compareTo(perBoot) < 0 ? plan.overall() : perBoot;
+            RunPlan p = new RunPlan(plan.targets(), List.of(SUITE), plan.casePattern(), plan.repeat(), plan.timeout(), overall, plan.out(),
+                    plan.inventory(), append, plan.kvalVersion(), plan.stress(), false, plan.race().startingAt(first));
+            say.accept(t.label() + ": race boot " + boot + ": " + remaining.size() + " of " + total + " case(s) from " + first);
+            HostRun runner = new HostRun(p, agent, say);
+            String suffix = "-race" + (boot == 1 ? "" : "-" + boot);
+            HostUnderTest h = RunSession.runWithInfraRetries(() -> runner.run(t, List.of(SUITE), suffix), t, say);
+            out.add(h);
+            int last = -1;
+            for (var leaf : h.leaves(SUITE)) {
+                if (!resumedElsewhere(leaf)) {
+                    last = Math.max(last, remaining.indexOf(AgentSuite.caseOf(leaf)));
+                }
+            }
+            if (last < 0 && h.leaves(SUITE).stream().anyMatch(RaceBoots::resumedElsewhere)) {
+                // the "fresh" boot still has the stuck tasks: a local host is not rebooted by kval
+                say.accept(t.label() + ": " + t.host() + " kept the stuck tasks of an earlier race case (kval does not reboot it): "
+                        + remaining.size() + " race case(s) from " + first + " were not run; reboot the machine and run them with --case");
+                break;
+            }
+            if (last < 0) {
+                // nothing reported (the host failed, or the case took the kernel down before its first leaf): that
+                // boot's verdict is the host's; go on after its first case so one bad case cannot loop
+                say.accept(t.label() + ": race boot " + boot + " reported no case; " + first + " is judged by that boot's host checks");
+                last = 0;
+            }
+            remaining = remaining.subList(last + 1, remaining.size());
+            if (!remaining.isEmpty()) {
+                say.accept(t.label() + ": race boot " + boot + " stopped after " + h.leaves(SUITE).stream().filter(l -> !resumedElsewhere(l))
+                        .map(AgentSuite::caseOf).reduce((a, b) -> b).orElse(first) + " (stuck tasks or no report): fresh boot for the other "
+                        + remaining.size());
+            }
         }
         return out;
+    }
+
+    /** The agent's placeholder for a case it did not run because an earlier case left stuck tasks: a later boot runs it. */
+    static final String RESUMED = "not run in this boot";
+
+    static boolean resumedElsewhere(dev.kval.ktap.TestResult leaf) {
+        return leaf.status() == dev.kval.ktap.Status.SKIP && leaf.reason().startsWith(RESUMED);
     }
 
     /** The race case ids (race.&lt;name&gt;) the agent lists, those matching glob (a case id or any of its leaf ids) only. */

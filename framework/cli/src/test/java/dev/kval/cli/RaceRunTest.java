@@ -21,8 +21,8 @@ import org.junit.jupiter.api.Test;
 /**
  * The race suite's proof, two boots of Debian 7.3.4 (QEMU TCG, -smp 2): memory_failure() on a guest_memfd folio
  * (folio locked, then the mapping's invalidate lock) racing PUNCH_HOLE (invalidate lock, then each folio locked)
- * deadlocks there, and the suite must say so with both stuck tasks' stacks; the control that keeps the poisoner but
- * drops the puncher must pass on the same kernel, so the verdict comes from the race and not from poisoning alone.
+ * deadlocks there, and the suite must say so with both stuck tasks' stacks; the controls (each side of the race alone,
+ * one boot for both) must pass on the same kernel, so the verdict comes from the race and not from either side.
  * Measured: the deadlock case hit on 5 of 5 boots (on the first or second poison), about 40 s per boot here.
  */
 class RaceRunTest {
@@ -42,11 +42,22 @@ class RaceRunTest {
     }
 
     @Test
+    void seedsParseAsTheKtapPrintsThem() {
+        assertEquals(new RaceOptions(50, 0x95d64a5341L), RunCommand.raceOptions(50, "0x95d64a5341"));
+        assertEquals(new RaceOptions(null, 12L), RunCommand.raceOptions(null, "12"));
+        assertEquals(List.of("--iterations", "7", "--seed", "0x5eed"), new RaceOptions(7, 0x5eedL).args());
+        IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> RunCommand.raceOptions(null, "0xzz"));
+        assertTrue(e.getMessage().contains("--seed '0xzz'"), e.getMessage());
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> new RaceOptions(0, null));
+    }
+
+    @Test
     void memoryFailureVersusPunchHoleIsADeadlockWithBothStacks() throws Exception {
         Path out = Path.of("target", "test-runs", "race-madv-punch").toAbsolutePath();
         RunSummary s = run("race.madv_punch", null, out);
         assertEquals(1, s.exitCode(), "a deadlock is the kernel's failure");
-        Path dir = out.resolve("qemu-race.madv_punch"); // its own boot
+        Path dir = out.resolve("qemu-race"); // one boot: the agent stops after a case that leaves stuck tasks
         KtapTree t = ktap(dir);
         TestResult nd = leaf(t, "race.madv_punch.no_deadlock");
         assertEquals(Status.FAIL, nd.status());
@@ -67,16 +78,19 @@ class RaceRunTest {
     }
 
     @Test
-    void thePoisonerAlonePasses() throws Exception {
-        Path out = Path.of("target", "test-runs", "race-ctl-madv").toAbsolutePath();
-        RunSummary s = run("race.ctl_madv", 100, out);
-        KtapTree t = ktap(out.resolve("qemu-race.ctl_madv"));
-        for (String l : List.of("no_deadlock", "ops_ran", "invariants", "accounting")) {
-            TestResult r = leaf(t, "race.ctl_madv." + l);
-            assertEquals(Status.PASS, r.status(), l + ":\n" + String.join("\n", r.diagnostics()));
+    void eachSideAlonePassesInOneBoot() throws Exception {
+        Path out = Path.of("target", "test-runs", "race-controls").toAbsolutePath();
+        RunSummary s = run("race.ctl_*", 100, out);
+        KtapTree t = ktap(out.resolve("qemu-race"));
+        for (String c : List.of("ctl_madv", "ctl_punch")) { // the poisoner with a host writer; the puncher with a host writer
+            for (String l : List.of("no_deadlock", "ops_ran", "invariants", "accounting")) {
+                TestResult r = leaf(t, "race." + c + "." + l);
+                assertEquals(Status.PASS, r.status(), c + "." + l + ":\n" + String.join("\n", r.diagnostics()));
+            }
         }
         assertEquals(0, s.exitCode(), "console findings on 7.3.4's poisoning are known findings (known-findings.tsv)");
-        String ktap = Files.readString(out.resolve("qemu-race.ctl_madv").resolve("agent.ktap"));
+        assertEquals(1, RunSummary.read(out.resolve("summary.json")).path("hosts").size(), "no stuck case: one boot");
+        String ktap = Files.readString(out.resolve("qemu-race").resolve("agent.ktap"));
         assertTrue(ktap.matches("(?s).*invariant: ([1-9]|1[0-6]) poisoned page\\(s\\) still exit with EHWPOISON.*"), ktap);
     }
 }
