@@ -163,6 +163,16 @@ static int slot_bind(struct rctx *c)
 			   c->gfd, 0);
 }
 
+/* back to the interpreter's entry: first let KVM finish a pending MMIO/PIO exit (immediate_exit, as the KVM API
+ * asks), else the next KVM_RUN completes the old instruction into the new command's registers */
+static void vcpu_reset(struct vm *v)
+{
+	v->run->immediate_exit = 1;
+	ioctl(v->vcpu, KVM_RUN, 0);
+	v->run->immediate_exit = 0;
+	vm_vcpu_state(v, 0);
+}
+
 /* a random page-aligned subrange: the whole range 1 time in 4, else 1..64 pages */
 static void pick(struct rctx *c, u64 *rs, u64 *off, u64 *len)
 {
@@ -227,7 +237,7 @@ static int do_op(struct rctx *c, enum op op, u64 *rs)
 		guest_cmd(&c->v, G_TOUCH, TEST_GPA + off, 1, len, 0, &r);
 		if (r.st == U_OK)
 			return 0;
-		vm_vcpu_state(&c->v, 0);	/* restart the interpreter: the faulting access would repeat */
+		vcpu_reset(&c->v);	/* restart the interpreter: the faulting access would repeat */
 		return r.st == U_ERR ? r.err : EFAULT;
 	}
 	case OP_HFAULT: {
@@ -396,12 +406,12 @@ static void invariants(struct rctx *c)
 		}
 	}
 	slot_bind(c);	/* the slot op normally leaves the slot bound (then this says EEXIST) */
-	vm_vcpu_state(&c->v, 0);
+	vcpu_reset(&c->v);
 	if (np && !has(c->d, OP_PUNCH)) {
 		for (int i = 0; i < np; i++) {
 			u64 gpa = TEST_GPA + (u64)c->poisoned[i] * PS;
 			guest_cmd(&c->v, G_READ64, gpa, 0, 0, 0, &r);
-			vm_vcpu_state(&c->v, 0);
+			vcpu_reset(&c->v);
 			if (!(r.st == U_ERR && r.err == EHWPOISON)) {
 				set_res(&sh->inv_res, sh->inv_why, R_FAIL,
 					"poisoned page %d (gpa 0x%llx) no longer reports EHWPOISON to the guest: %s",
@@ -459,6 +469,11 @@ static void racer(const struct rdef *d, u64 seed, long iters)
 			set_res(&sh->ops_res, sh->ops_why, R_ERROR, "setup: %s", errname(-e));
 			return;
 		}
+		/* every page allocated and dirty before the race: the meter sees it, punches and poisons find folios */
+		if (c->map)
+			memset(c->map, 0x11, c->size);
+		else
+			gmem_falloc(c->gfd, FALLOC_FL_KEEP_SIZE, 0, c->size);
 		diag("VM type %d, guest_memfd %llu MiB flags 0x%llx bound at GPA 0x%llx", d->vmtype,
 		     (unsigned long long)(c->size / MB),
 		     (unsigned long long)(d->vmtype ? 0 : GUEST_MEMFD_FLAG_MMAP | (C.gmem_flags[0] & GUEST_MEMFD_FLAG_INIT_SHARED)),
@@ -601,6 +616,20 @@ static int read_small(const char *path, char *buf, size_t n)
 }
 
 /* each task of the racer: role, state, wchan and kernel stack; returns how many are in D state */
+/* one task's kernel stack as diagnostics */
+static void dump_stack_of(pid_t pid, int tid, const char *what)
+{
+	char p[128], buf[4096], wchan[128] = "?";
+	snprintf(p, sizeof(p), "/proc/%d/task/%d/wchan", pid, tid);
+	read_small(p, wchan, sizeof(wchan));
+	diag("%s tid=%d wchan=%s", what, tid, wchan);
+	snprintf(p, sizeof(p), "/proc/%d/task/%d/stack", pid, tid);
+	if (read_file(p, buf, sizeof(buf)) < 0)
+		return;
+	for (char *s, *l = strtok_r(buf, "\n", &s); l; l = strtok_r(NULL, "\n", &s))
+		diag("  stack %d: %s", tid, l);
+}
+
 static int dump_tasks(pid_t pid)
 {
 	char dir[64], p[128], buf[4096];
@@ -714,7 +743,8 @@ static void race_case(const struct rdef *d)
 		_exit(0);
 	}
 	close(pfd[1]);
-	long t0 = now_ns(), last_move = t0, last[MAXT] = {0};
+	long t0 = now_ns(), last_move = t0, last[MAXT] = {0}, changed[MAXT] = {t0, t0, t0};
+	int slow_dumped[MAXT] = {0};
 	int status = 0, exited = 0, open_ = 1;
 	while (!exited) {
 		struct pollfd p = {pfd[0], POLLIN, 0};
@@ -731,11 +761,20 @@ static void race_case(const struct rdef *d)
 			break;
 		}
 		int moved = 0;
+		long now = now_ns();
 		for (int i = 0; i < sh->nthreads; i++) {
+			if (sh->t[i].iters != last[i])
+				changed[i] = now;
 			moved |= sh->t[i].iters != last[i];
 			last[i] = sh->t[i].iters;
+			/* one operation slower than STALL_S while the others go on: not a deadlock, but say where it waits */
+			if (!sh->t[i].done && !slow_dumped[i] && now - changed[i] > STALL_S * 1000000000L && sh->t[i].tid) {
+				slow_dumped[i] = 1;
+				char w[96];
+				snprintf(w, sizeof(w), "slow: %s has not finished one operation for %d s;", opname[sh->t[i].op], STALL_S);
+				dump_stack_of(pid, sh->t[i].tid, w);
+			}
 		}
-		long now = now_ns();
 		if (moved || sh->state)
 			last_move = now;
 		int all_done = sh->nthreads > 0;
