@@ -102,6 +102,14 @@ static u64 splitmix(u64 *s)
 	return z ^ (z >> 31);
 }
 
+/* a seeded delay without PAUSE: under QEMU TCG (round-robin vCPUs) each PAUSE yields the host thread to the other
+ * vCPU, so 20000 of them took 8-20 s beside a busy thread and starved the memslot cases of iterations */
+static void spin(u64 n)
+{
+	for (volatile u64 i = 0; i < n; i++)
+		;
+}
+
 static __thread sigjmp_buf tjb;
 static __thread volatile int tjb_armed;
 static volatile int async_bus;
@@ -225,8 +233,7 @@ static int do_op(struct rctx *c, enum op op, u64 *rs)
 		int e = set_region2(c->v.fd, 1, KVM_MEM_GUEST_MEMFD, TEST_GPA, 0, NULL, c->gfd, 0);
 		if (e)
 			return e;
-		for (int spin = splitmix(rs) % 20000; spin > 0; spin--)
-			__asm__ volatile("pause");
+		spin(splitmix(rs) % 20000);
 		return slot_bind(c);
 	}
 	case OP_GFAULT: {
@@ -325,8 +332,7 @@ static void *round_thread(void *a)
 		pthread_barrier_wait(&c->b0);
 		if (c->stop)
 			break;
-		for (int spin = splitmix(&rs) % 50000; spin > 0; spin--)
-			__asm__ volatile("pause");
+		spin(splitmix(&rs) % 50000);
 		count(t, do_op(c, t->op, &rs));
 		t->iters++;
 		pthread_barrier_wait(&c->b1);
