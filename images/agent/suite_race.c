@@ -636,8 +636,12 @@ static void dump_stack_of(pid_t pid, int tid, const char *what)
 		diag("  stack %d: %s", tid, l);
 }
 
+static int nrunning;	/* racer tasks in R state at the last dump_tasks */
+
+/* each task of the racer: role, state, wchan and kernel stack; returns how many are in D state */
 static int dump_tasks(pid_t pid)
 {
+	nrunning = 0;
 	char dir[64], p[128], buf[4096];
 	int nd = 0;
 	snprintf(dir, sizeof(dir), "/proc/%d/task", pid);
@@ -665,6 +669,7 @@ static int dump_tasks(pid_t pid)
 		snprintf(p, sizeof(p), "%s/%d/wchan", dir, tid);
 		read_small(p, wchan, sizeof(wchan));
 		nd += state == 'D';
+		nrunning += state == 'R' && strcmp(role, "main");
 		diag("task tid=%d role=%s state=%c wchan=%s", tid, role, state, wchan);
 		snprintf(p, sizeof(p), "%s/%d/stack", dir, tid);
 		int r = read_file(p, buf, sizeof(buf));
@@ -815,12 +820,15 @@ static void race_case(const struct rdef *d)
 					break;
 				relay(pfd[0]);
 			}
-			diag("class=%s tasks_in_D=%d", nd ? "deadlock" : "hung", nd);
+			/* D: blocked on each other for good; R: spinning without progress (a livelock, which the runner's
+			 * SIGKILL breaks when the loop checks for signals); else hung somewhere interruptible */
+			const char *cls = nd ? "deadlock" : nrunning ? "livelock" : "hung";
+			diag("class=%s tasks_in_D=%d tasks_running=%d", cls, nd, nrunning);
 			if (nd)	/* tasks not in D state die with the runner's SIGKILL to the case's process group */
 				mark_stuck(d->name, nd);
-			leaf(L("no_deadlock"), R_FAIL, "%s: %d task(s) in D state did not return within %d s of no progress",
-			     nd ? "deadlock" : "hung", nd, STALL_S);
-			error_rest("not evaluated: the race did not finish (%s)", nd ? "deadlock" : "hung");
+			leaf(L("no_deadlock"), R_FAIL, "%s: %d task(s) in D state, %d running, no progress for %d s", cls, nd,
+			     nrunning, STALL_S);
+			error_rest("not evaluated: the race did not finish (%s)", cls);
 			close(pfd[0]);
 			return;	/* the racer stays behind: D-state tasks cannot be killed or reaped */
 		}

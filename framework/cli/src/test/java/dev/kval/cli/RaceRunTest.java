@@ -63,7 +63,7 @@ class RaceRunTest {
         assertEquals(Status.FAIL, nd.status());
         String ev = String.join("\n", nd.diagnostics());
         assertTrue(ev.contains("seed=0x5eed iterations=200"), "the seed and iterations are in the KTAP:\n" + ev);
-        assertTrue(ev.contains("class=deadlock tasks_in_D=2"), ev);
+        assertTrue(ev.contains("class=deadlock tasks_in_D=2 tasks_running=0"), ev);
         // the poisoner: madvise > memory_failure > truncate_error_folio > kvm_gmem_error_folio (waits for the invalidate lock)
         assertTrue(ev.matches("(?s).*role=madv_hwpoison state=D.*stack \\d+: \\[<0>\\] kvm_gmem_error_folio.*memory_failure.*"), ev);
         // the puncher: fallocate > kvm_gmem_fallocate > truncate_inode_pages_range > folio_wait_bit_common (waits for the folio)
