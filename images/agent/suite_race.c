@@ -230,7 +230,8 @@ static int do_op(struct rctx *c, enum op op, u64 *rs)
 		pick(c, rs, &off, &len);
 		return gmem_falloc(c->gfd, FALLOC_FL_KEEP_SIZE, off, len);
 	case OP_SLOT: {
-		int e = set_region2(c->v.fd, 1, KVM_MEM_GUEST_MEMFD, TEST_GPA, 0, NULL, c->gfd, 0);
+		/* delete without KVM_MEM_GUEST_MEMFD: 6.18 checks the gmem fd even for a deletion (EBADF after a close) */
+		int e = set_region2(c->v.fd, 1, 0, TEST_GPA, 0, NULL, -1, 0);
 		if (e)
 			return e;
 		spin(splitmix(rs) % 20000);
