@@ -481,6 +481,7 @@ static void racer(const struct rdef *d, u64 seed, long iters)
 			memset(c->map, 0x11, c->size);
 		else
 			gmem_falloc(c->gfd, FALLOC_FL_KEEP_SIZE, 0, c->size);
+		sh->unevictable_peak_kb = meminfo_kb("Unevictable");	/* a race of 0.1 s may end before the first sample */
 		diag("VM type %d, guest_memfd %llu MiB flags 0x%llx bound at GPA 0x%llx", d->vmtype,
 		     (unsigned long long)(c->size / MB),
 		     (unsigned long long)(d->vmtype ? 0 : GUEST_MEMFD_FLAG_MMAP | (C.gmem_flags[0] & GUEST_MEMFD_FLAG_INIT_SHARED)),
