@@ -6,6 +6,10 @@
 
 extern int opt_timeout, opt_repeat;
 extern const char *opt_exclude;
+extern int race_iterations, race_seed_set;
+extern const char *opt_start;
+int start_known(void);
+extern u64 race_seed;
 int run_suites(const char *suite_list, const char *glob, int list_only);
 
 static void usage(void)
@@ -13,11 +17,14 @@ static void usage(void)
 	printf("usage: kval-agent [options]\n"
 	       "  --list [--json]   print every leaf id (one per line; --json: objects with case, suite, needs) and exit\n"
 	       "  --expectations    print the kernel-dependent expectations table (key, from, to, value, provenance)\n"
-	       "  --suite a,b       run only these suites (api,guest,hugepage,poison,conversions,migration,perf)\n"
+	       "  --suite a,b       run only these suites (api,guest,hugepage,poison,conversions,migration,perf,race)\n"
 	       "  --case GLOB       run only cases whose case id or any leaf id matches (fnmatch)\n"
 	       "  --exclude GLOBS   leave out cases whose case id matches one of these comma-separated globs\n"
 	       "  --repeat N        emit each selected case N times (own case block each)\n"
 	       "  --timeout S       per-case timeout in seconds for every case (default: 30 or the case's own)\n"
+	       "  --start CASE      leave out the selected cases before CASE (resume a run in a fresh boot)\n"
+	       "  --iterations N    race suite: iterations per thread (rounds in round mode), default 200\n"
+	       "  --seed S          race suite: seed of every thread's choices (default: from the clock; printed)\n"
 	       "  --guest-cpl 0|3   privilege level of guest test code (default: 3 on PVM hosts, else 0)\n"
 	       "  --caps --json     print one JSON object with the host's KVM/guest_memfd capabilities\n"
 	       "  --help            this text\n"
@@ -56,6 +63,12 @@ int main(int argc, char **argv)
 				opt_repeat = 1;
 		} else if (v && !strcmp(a, "--timeout")) {
 			opt_timeout = atoi(v), i++;
+		} else if (v && !strcmp(a, "--start")) {
+			opt_start = v, i++;
+		} else if (v && !strcmp(a, "--iterations")) {
+			race_iterations = atoi(v), i++;
+		} else if (v && !strcmp(a, "--seed")) {
+			race_seed = strtoull(v, NULL, 0), race_seed_set = 1, i++;
 		} else if (v && !strcmp(a, "--guest-cpl")) {
 			cpl = atoi(v), i++;
 		} else {
@@ -76,6 +89,10 @@ int main(int argc, char **argv)
 				return 2;
 			}
 		}
+	}
+	if (!start_known()) {
+		fprintf(stderr, "kval-agent: --start %s: no such case (see --list)\n", opt_start);
+		return 2;
 	}
 	if (list)
 		return run_suites(suite_list, glob, json ? 2 : 1);

@@ -277,10 +277,31 @@ static int run_case(int k, const struct kcase *kc)
 	return bad || e;
 }
 
+/* --start CASE: the selected cases before CASE (suite, then table order) are left out, so a fresh boot can resume a
+ * run after a case left the kernel with stuck tasks (race suite; see race_boot_stuck) */
+const char *opt_start;
+int race_boot_stuck(char *why, size_t n);	/* suite_race.c */
+
+static int order_of(const struct kcase *kc, const char *name)
+{
+	for (int s = 0, k = 0; s < nsuites; s++)
+		for (int c = 0; c < suites[s].ncases; c++, k++)
+			if (&suites[s].cases[c] == kc || (name && !strcmp(suites[s].cases[c].name, name)))
+				return k;
+	return -1;
+}
+
+int start_known(void)
+{
+	return !opt_start || order_of(NULL, opt_start) >= 0;
+}
+
 const char *opt_exclude;		/* --exclude: case-id globs, comma separated */
 
 static int case_selected(const struct kcase *kc, const char *glob)
 {
+	if (opt_start && order_of(kc, NULL) < order_of(NULL, opt_start))
+		return 0;
 	if (opt_exclude) {
 		char buf[512];
 		snprintf(buf, sizeof(buf), "%s", opt_exclude);
@@ -298,10 +319,10 @@ static int case_selected(const struct kcase *kc, const char *glob)
 	return 0;
 }
 
-static int suite_selected(const char *name, const char *list)
+static int suite_selected(const char *name, const char *list, const char *glob)
 {
-	if (!list)
-		return 1;
+	if (!list)	/* race is opt-in (it leaves D-state tasks behind on a kernel with a deadlock): --suite or --case */
+		return strcmp(name, "race") != 0 || glob;
 	char buf[256];
 	snprintf(buf, sizeof(buf), "%s", list);
 	for (char *s, *t = strtok_r(buf, ",", &s); t; t = strtok_r(NULL, ",", &s))
@@ -337,7 +358,7 @@ int run_suites(const char *suite_list, const char *glob, int list_only)
 		printf("[");
 	for (int s = 0; s < nsuites; s++) {
 		int n = 0;
-		if (!suite_selected(suites[s].name, suite_list))
+		if (!suite_selected(suites[s].name, suite_list, glob))
 			continue;
 		for (int c = 0; c < suites[s].ncases; c++)
 			if (case_selected(&suites[s].cases[c], glob)) {
@@ -358,11 +379,12 @@ int run_suites(const char *suite_list, const char *glob, int list_only)
 	printf("KTAP version 1\n# kval-agent %s kernel=%s %s\n1..%d\n", KVAL_VERSION, C.release,
 	       caps_summary(), nsel);
 	fflush(stdout);
-	int sn = 0;
+	int sn = 0, stopped = 0;
+	char why[256];
 	for (int s = 0; s < nsuites; s++) {
 		struct ksuite *su = &suites[s];
 		int n = 0, k = 0, bad = 0, allskip = 1;
-		if (!suite_selected(su->name, suite_list))
+		if (!suite_selected(su->name, suite_list, glob))
 			continue;
 		for (int c = 0; c < su->ncases; c++)
 			n += case_selected(&su->cases[c], glob);
@@ -373,6 +395,18 @@ int run_suites(const char *suite_list, const char *glob, int list_only)
 			if (!case_selected(&su->cases[c], glob))
 				continue;
 			for (repeat_k = 1; repeat_k <= opt_repeat; repeat_k++) {
+				if (!stopped && race_boot_stuck(why, sizeof(why))) {
+					/* what runs after it in this boot would meet the stuck tasks' locks, not its own race */
+					printf("  # kval-agent: stopped before %s: %s; the remaining cases need a fresh boot (--start %s)\n",
+					       su->cases[c].name, why, su->cases[c].name);
+					stopped = 1;
+				}
+				if (stopped) {	/* a case-level SKIP keeps the plan whole; the next boot runs the case */
+					printf("  ok %d %s # SKIP not run in this boot: an earlier case left stuck tasks; resumed in a fresh boot\n",
+					       ++k, su->cases[c].name);
+					tot_skip++;
+					continue;
+				}
 				long s0 = tot_skip, l0 = tot_pass + tot_fail + tot_xfail + tot_error;
 				bad |= run_case(++k, &su->cases[c]);
 				if (tot_pass + tot_fail + tot_xfail + tot_error != l0 || tot_skip == s0)

@@ -4,14 +4,14 @@
 #include <string.h>
 
 extern struct kcase api_cases[], guest_cases[], hugepage_cases[], poison_cases[], conv_cases[],
-	migration_cases[], perf_cases[];
+	migration_cases[], perf_cases[], race_cases[];
 extern struct kcase parity_cases[], bounds_cases[];
 extern int parity_ncases, bounds_ncases;
 extern int api_ncases, guest_ncases, hugepage_ncases, poison_ncases, conv_ncases, migration_ncases,
-	perf_ncases;
+	perf_ncases, race_ncases;
 
-struct ksuite suites[7];
-int nsuites = 7;
+struct ksuite suites[8];
+int nsuites = 8;
 
 __attribute__((constructor(200))) static void suites_init(void)
 {
@@ -29,7 +29,8 @@ __attribute__((constructor(200))) static void suites_init(void)
 		{"conversions", conv_cases, conv_ncases},
 		{"migration", migration_cases, migration_ncases},
 		{"perf", perf_cases, perf_ncases},
+		{"race", race_cases, race_ncases},	/* opt-in: --suite race (suite_race.c) */
 	};
-	for (int i = 0; i < 7; i++)
+	for (int i = 0; i < nsuites; i++)
 		suites[i] = s[i];
 }

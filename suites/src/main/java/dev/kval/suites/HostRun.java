@@ -100,6 +100,9 @@ final class HostRun {
                 // the stressor is a Java program: QEMU hosts run this machine's JVM from a read-only 9p share of its root
                 qemu = (qemu == null ? QemuConfig.auto() : qemu).withHostRoot(true);
             }
+            if (suites.contains(RaceBoots.SUITE)) {
+                qemu = (qemu == null ? QemuConfig.auto() : qemu).withSmp(2); // the race threads are pinned to different vCPUs
+            }
             host = HostProviders.forSpec(spec, new HostProviders.Settings(plan.out(), name, agent.binary(), qemu,
                     plan.inventory(), say)).provision(kernel);
             hr.timing("provision", ms(t1));
@@ -132,7 +135,7 @@ final class HostRun {
                     ownBoot = spec.kind() == HostSpec.Kind.QEMU && plan.stress() == null
                             ? OwnBoot.planned(agent.binary(), agentSuites, plan.casePattern()) : List.of();
                     AgentOptions opts = new AgentOptions(agentSuites, plan.casePattern(), plan.repeat(), plan.timeout(), plan.overall(),
-                            ownBoot.stream().map(OwnBoot.Case::id).toList());
+                            ownBoot.stream().map(OwnBoot.Case::id).toList(), plan.race());
                     Host on = host;
                     if (plan.stress() == null) {
                         run = agent.run(on, remote, opts, sink);
@@ -198,7 +201,7 @@ final class HostRun {
         if (agentSuites.size() < suites.size()) {
             say.accept(name + ": the kselftest suite needs a host kval drives itself; it is not run on a batch host");
         }
-        AgentOptions opts = new AgentOptions(agentSuites, plan.casePattern(), plan.repeat(), plan.timeout(), plan.overall());
+        AgentOptions opts = new AgentOptions(agentSuites, plan.casePattern(), plan.repeat(), plan.timeout(), plan.overall(), plan.race());
         long t0 = System.nanoTime();
         BatchHost.Outcome o;
         try {

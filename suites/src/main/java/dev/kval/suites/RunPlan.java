@@ -25,9 +25,16 @@ import java.util.Map;
  * @param append      extra kernel command line for QEMU hosts (null: none)
  * @param kvalVersion written into summary.json and Allure's environment
  * @param place       send each suite to a target that can run it ({@link Placement}) instead of every suite to every target
+ * @param race        the race suite's iterations and seed (its cases each get their own boot: {@link RaceBoots})
  */
 public record RunPlan(List<Target> targets, List<String> suites, String casePattern, Integer repeat, Integer timeout,
-        Duration overall, Path out, Path inventory, String append, String kvalVersion, String stress, boolean place) {
+        Duration overall, Path out, Path inventory, String append, String kvalVersion, String stress, boolean place,
+        dev.kval.agent.RaceOptions race) {
+
+    public RunPlan(List<Target> targets, List<String> suites, String casePattern, Integer repeat, Integer timeout, Duration overall,
+            Path out, Path inventory, String append, String kvalVersion, String stress, boolean place) {
+        this(targets, suites, casePattern, repeat, timeout, overall, out, inventory, append, kvalVersion, stress, place, null);
+    }
 
     public RunPlan(List<Target> targets, List<String> suites, String casePattern, Integer repeat, Integer timeout, Duration overall,
             Path out, Path inventory, String append, String kvalVersion, String stress) {
@@ -44,13 +51,17 @@ public record RunPlan(List<Target> targets, List<String> suites, String casePatt
     public static final String DEFAULT_HOSTS = "local,qemu=debian:7.3.4";
     /** The agent's suites and their JUnit classes, in the agent's order. */
     public static final Map<String, Class<? extends AgentSuite>> SUITE_CLASSES = suiteClasses();
-    public static final List<String> ALL_SUITES = List.copyOf(SUITE_CLASSES.keySet());
+    /** Suites that run only when named: race leaves unkillable tasks behind on a kernel with a deadlock. */
+    public static final List<String> OPT_IN_SUITES = List.of(RaceBoots.SUITE);
+    /** The default selection (no --suite): every suite but the opt-in ones. */
+    public static final List<String> ALL_SUITES = SUITE_CLASSES.keySet().stream().filter(s -> !OPT_IN_SUITES.contains(s)).toList();
 
     public RunPlan {
         targets = List.copyOf(targets);
         suites = suites == null || suites.isEmpty() ? ALL_SUITES : List.copyOf(suites);
         overall = overall == null ? Duration.ofMinutes(20) : overall;
         kvalVersion = kvalVersion == null ? "unknown" : kvalVersion;
+        race = race == null ? dev.kval.agent.RaceOptions.DEFAULT : race;
         if (stress != null && !dev.kval.workload.Stressor.NAMES.contains(stress)) {
             throw new IllegalArgumentException("unknown stressor '" + stress + "' (known: " + String.join(", ", dev.kval.workload.Stressor.NAMES) + ")");
         }
@@ -59,7 +70,7 @@ public record RunPlan(List<Target> targets, List<String> suites, String casePatt
         }
         for (String s : suites) {
             if (!SUITE_CLASSES.containsKey(s)) {
-                throw new IllegalArgumentException("unknown suite '" + s + "' (known: " + String.join(",", ALL_SUITES) + ")");
+                throw new IllegalArgumentException("unknown suite '" + s + "' (known: " + String.join(",", SUITE_CLASSES.keySet()) + ")");
             }
         }
     }
@@ -102,6 +113,11 @@ public record RunPlan(List<Target> targets, List<String> suites, String casePatt
         return new RunPlan(targets, selected, null, null, null, null, Path.of("."), null, null, null, null);
     }
 
+    /** This plan for one agent run of {@code suites} restricted to the cases matching {@code casePattern}. */
+    public RunPlan narrowed(List<String> suites, String casePattern) {
+        return new RunPlan(targets, suites, casePattern, repeat, timeout, overall, out, inventory, append, kvalVersion, stress, place, race);
+    }
+
     /** The JUnit classes of the planned suites. */
     public static List<Class<? extends AgentSuite>> classesOf(List<String> names) {
         return names.stream().<Class<? extends AgentSuite>>map(SUITE_CLASSES::get).toList();
@@ -127,6 +143,7 @@ public record RunPlan(List<Target> targets, List<String> suites, String casePatt
         m.put("conversions", ConversionsSuite.class);
         m.put("migration", MigrationSuite.class);
         m.put("perf", PerfSuite.class);
+        m.put(RaceBoots.SUITE, RaceSuite.class); // opt-in, one boot per case
         m.put(KselftestStage.SUITE, KselftestSuite.class); // not the agent's: the kernel's own selftests, same host
         return java.util.Collections.unmodifiableMap(m);
     }

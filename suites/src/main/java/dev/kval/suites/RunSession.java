@@ -89,10 +89,19 @@ public final class RunSession {
                 if (plan.place() && plan.targets().size() > 1) {
                     out.addAll(new PlacedRun(plan, runner, Placement.standard(), say).run(summary));
                 } else {
+                    List<String> plain = plan.suites().stream().filter(s -> !s.equals(RaceBoots.SUITE)).toList();
                     for (RunPlan.Target t : plan.targets()) {
-                        HostUnderTest h = runWithInfraRetries(runner, t, say);
-                        summary.add(h.result());
-                        out.add(h);
+                        if (!plain.isEmpty()) {
+                            HostUnderTest h = runWithInfraRetries(() -> runner.run(t, plain, ""), t, say);
+                            summary.add(h.result());
+                            out.add(h);
+                        }
+                        if (plain.size() < plan.suites().size()) { // race: one boot per case
+                            for (HostUnderTest h : RaceBoots.run(plan, agent, t, say)) {
+                                summary.add(h.result());
+                                out.add(h);
+                            }
+                        }
                     }
                 }
             } catch (IOException e) {

@@ -63,7 +63,7 @@ public class BisectCommand implements Callable<Integer> {
         Path dir = out != null ? out : Path.of("runs", "bisect-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
         PrintStream err = System.err;
         try {
-            Sweep sweep = new Sweep(KernelResolver.defaults(), QemuConfig.auto(), err);
+            Sweep sweep = new Sweep(KernelResolver.defaults(), SweepCommand.qemuFor(null, casePattern), err);
             FlakeRates rates = flakeRates == FlakeRates.UNKNOWN ? StoreFlakeRates.fromStore(err) : flakeRates;
             BisectReport r = new Bisection(sweep, rates, s -> err.println("kval bisect: " + s))
                     .run(new Bisection.Options(from, to, casePattern, runs, jobs, dir, Duration.ofSeconds(overall)));

@@ -54,12 +54,32 @@ public class RunCommand implements Callable<Integer> {
     @Option(names = "--out", description = "output directory (default: runs/<timestamp>)")
     Path out;
 
+    @Option(names = "--iterations", description = "race suite: iterations per thread (rounds for the close cases; agent default 200)")
+    Integer iterations;
+
+    @Option(names = "--seed", description = "race suite: seed of every thread's choices, decimal or 0x hex (default: from the clock; "
+            + "the seed used is printed in each case's KTAP)")
+    String seed;
+
+    /** --iterations/--seed as the agent's race options; a seed is decimal or 0x-prefixed hex (as the KTAP prints it). */
+    static dev.kval.agent.RaceOptions raceOptions(Integer iterations, String seed) {
+        Long s = null;
+        if (seed != null) {
+            try {
+                s = seed.startsWith("0x") || seed.startsWith("0X") ? Long.parseUnsignedLong(seed.substring(2), 16) : Long.parseUnsignedLong(seed);
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("--seed '" + seed + "' is not a number (decimal or 0x hex, as a race case's KTAP prints it)");
+            }
+        }
+        return new dev.kval.agent.RaceOptions(iterations, s);
+    }
+
     @Override
     public Integer call() {
         Path dir = out != null ? out : Path.of("runs", LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
         try {
             return new RunEngine(System.err).run(new RunEngine.Request(host, kernel, suites, casePattern, repeat, timeout, dir,
-                    Duration.ofSeconds(overall), inventory, append, stress, place)).exitCode();
+                    Duration.ofSeconds(overall), inventory, append, stress, place, raceOptions(iterations, seed))).exitCode();
         } catch (IllegalArgumentException | UnsupportedOperationException e) {
             System.err.println("kval run: " + e.getMessage());
             return 2;

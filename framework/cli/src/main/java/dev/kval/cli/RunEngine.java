@@ -32,7 +32,12 @@ public final class RunEngine {
 
     /** What to run. host/kernel may be null (auto-selection). */
     public record Request(String host, String kernel, List<String> suites, String casePattern, Integer repeat, Integer timeout,
-            Path out, Duration overall, Path inventory, String append, String stress, boolean place) {
+            Path out, Duration overall, Path inventory, String append, String stress, boolean place, dev.kval.agent.RaceOptions race) {
+        public Request(String host, String kernel, List<String> suites, String casePattern, Integer repeat, Integer timeout, Path out,
+                Duration overall, Path inventory, String append, String stress, boolean place) {
+            this(host, kernel, suites, casePattern, repeat, timeout, out, overall, inventory, append, stress, place, null);
+        }
+
         public Request(String host, String kernel, List<String> suites, String casePattern, Integer repeat, Integer timeout, Path out,
                 Duration overall, Path inventory, String append, String stress) {
             this(host, kernel, suites, casePattern, repeat, timeout, out, overall, inventory, append, stress, false);
@@ -64,12 +69,13 @@ public final class RunEngine {
         String version = new VersionCommand.Provider().getVersion()[0].replaceFirst("^kval ", "");
         RunSummary summary = new RunSummary().kvalVersion(version);
         summary.option("host", req.host()).option("kernel", req.kernel()).option("suites", req.suites()).option("case", req.casePattern())
-                .option("repeat", req.repeat()).option("timeout", req.timeout()).option("out", req.out().toAbsolutePath().toString()).option("append", req.append());
+                .option("repeat", req.repeat()).option("timeout", req.timeout()).option("out", req.out().toAbsolutePath().toString()).option("append", req.append())
+                .option("iterations", req.race() == null ? null : req.race().iterations()).option("seed", req.race() == null || req.race().seed() == null ? null : "0x" + Long.toHexString(req.race().seed()));
         Files.createDirectories(req.out());
         List<RunPlan.Target> targets = req.host() != null && req.host().contains(",") ? hostList(req, summary)
                 : List.of(chooseTarget(req, summary));
         RunPlan plan = new RunPlan(targets, req.suites(), req.casePattern(), req.repeat(), req.timeout(), req.overall(),
-                req.out(), req.inventory(), req.append(), version, req.stress(), req.place());
+                req.out(), req.inventory(), req.append(), version, req.stress(), req.place(), req.race());
         Path results = req.out().resolve("allure-results");
         KernelCache.deleteTree(results); // a reused --out must not mix another run's results into the report
         AllureLifecycle allure = new AllureLifecycle(new FileSystemResultsWriter(results));

@@ -66,6 +66,17 @@ public class SweepCommand implements Callable<Integer> {
         return new Sweep(KernelResolver.defaults(), QemuConfig.auto(), System.err);
     }
 
+    /**
+     * The QEMU hosts of a sweep or bisection: the race suite's threads are pinned to different vCPUs (-smp 2) and a
+     * stuck task must reach the console in seconds (hung_task_timeout_secs=10), as in {@code kval run --suite race}.
+     * The sweep runs the race suite in one boot per kernel (the agent's watchdog survives a deadlock; the stuck tasks
+     * stay behind), where {@code run} gives each race case its own boot.
+     */
+    static QemuConfig qemuFor(List<String> suites, String casePattern) {
+        boolean race = (suites != null && suites.contains("race")) || (casePattern != null && casePattern.startsWith("race."));
+        return race ? QemuConfig.auto().withSmp(2).withAppend("sysctl.kernel.hung_task_timeout_secs=10") : QemuConfig.auto();
+    }
+
     @Override
     public Integer call() {
         try {
@@ -82,7 +93,7 @@ public class SweepCommand implements Callable<Integer> {
                 }
                 return 0;
             }
-            Sweep.Result r = sweep().run(args.options("sweep"));
+            Sweep.Result r = new Sweep(KernelResolver.defaults(), qemuFor(args.suites, args.casePattern), System.err).run(args.options("sweep"));
             if (r.runs().stream().anyMatch(k -> k.health() == KernelRun.Health.BROKEN && "INFRASTRUCTURE".equals(k.attribution()))) {
                 return 2;
             }
