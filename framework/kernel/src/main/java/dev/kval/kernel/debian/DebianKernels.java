@@ -58,8 +58,39 @@ public final class DebianKernels {
         this.log = log;
     }
 
-    /** Every amd64 generic kernel in the private index (no cloud/rt/dbg flavours). */
+    /**
+     * Every amd64 generic kernel in the private index (no cloud/rt/dbg flavours) that kval can verify: a split-layout
+     * kernel whose {@code linux-modules} package is in no signed index (the archive keeps it only in its pool, as for
+     * Debian's 7.0.x and 7.1.x backports) cannot be checked against Debian's signature, so it is left out of selections
+     * and ranges (a sweep or bisection steps over it, as {@code git bisect skip} would) and named in the log.
+     */
     public List<Candidate> candidates() throws IOException {
+        List<Candidate> all = allCandidates();
+        List<String> mods = all.stream().filter(Candidate::split).map(c -> "linux-modules-" + c.abi() + "-amd64").distinct().toList();
+        java.util.Set<String> listed = new java.util.HashSet<>();
+        if (!mods.isEmpty()) {
+            apt.versions(mods).forEach(v -> listed.add(v.name() + "=" + v.version()));
+        }
+        List<Candidate> out = new ArrayList<>();
+        List<String> leftOut = new ArrayList<>();
+        for (Candidate c : all) {
+            if (c.split() && !listed.contains("linux-modules-" + c.abi() + "-amd64=" + c.version())) {
+                leftOut.add(c.abi());
+            } else {
+                out.add(c);
+            }
+        }
+        if (!leftOut.isEmpty() && log != null && leftOutSaid.add(String.join(",", leftOut))) {
+            log.accept("debian: left out " + leftOut.size() + " kernel(s) whose modules no signed index lists (only in the archive's"
+                    + " pool, so not verifiable): " + String.join(" ", leftOut));
+        }
+        return out;
+    }
+
+    private final java.util.Set<String> leftOutSaid = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+    /** Every amd64 generic kernel in the private index, verifiable or not (see {@link #candidates()}). */
+    List<Candidate> allCandidates() throws IOException {
         List<String> names = new ArrayList<>();
         for (String n : apt.packageNames("linux-image-")) {
             Matcher m = IMAGE.matcher(n);
@@ -137,6 +168,15 @@ public final class DebianKernels {
             apt.update();
             cs = candidates();
             pick = select(cs, spec.version());
+        }
+        if (pick.isEmpty()) {
+            Optional<Candidate> unverifiable = select(allCandidates(), spec.version());
+            if (unverifiable.isPresent()) {
+                Candidate u = unverifiable.get();
+                throw new IOException("debian:" + spec.version() + " is " + u.abi() + " " + u.version() + ", whose linux-modules-" + u.abi()
+                        + "-amd64 is listed in no signed index (only in the archive's pool): kval does not use a package it cannot verify"
+                        + " against Debian's signature; choose a kernel the index lists (./kval sweep --kernels lists them in its log)");
+            }
         }
         Candidate c = pick.orElseThrow(() -> new IOException("no Debian kernel matches '" + spec.version()
                 + "' in " + PrivateApt.MAIN_SUITES + " " + PrivateApt.SECURITY_SUITES));
