@@ -173,6 +173,11 @@ public final class DebianKernels {
             Optional<Candidate> unverifiable = select(allCandidates(), spec.version());
             if (unverifiable.isPresent()) {
                 Candidate u = unverifiable.get();
+                int purged = apt.purgeUnverifiedPool("linux-modules-" + u.abi() + "-amd64");
+                if (purged > 0 && log != null) {
+                    log.accept("kernel " + spec.text() + ": deleted " + purged + " unverified pool download(s) of linux-modules-" + u.abi()
+                            + "-amd64 left by an older kval");
+                }
                 throw new IOException("debian:" + spec.version() + " is " + u.abi() + " " + u.version() + ", whose linux-modules-" + u.abi()
                         + "-amd64 is listed in no signed index (only in the archive's pool): kval does not use a package it cannot verify"
                         + " against Debian's signature; choose a kernel the index lists (./kval sweep --kernels lists them in its log)");

@@ -62,6 +62,25 @@ public final class PrivateApt {
         return mainUri;
     }
 
+    /**
+     * Deletes pool downloads of pkg left by an older kval that fetched pool files without a signed index to check them
+     * against: an unverifiable file must not stay in the cache. Returns how many were deleted.
+     */
+    public int purgeUnverifiedPool(String pkg) throws IOException {
+        Path dir = debs().resolve("pool");
+        if (!Files.isDirectory(dir)) {
+            return 0;
+        }
+        int n = 0;
+        try (var s = Files.list(dir)) {
+            for (Path f : s.filter(x -> x.getFileName().toString().startsWith(pkg + "_")).toList()) {
+                Files.deleteIfExists(f);
+                n++;
+            }
+        }
+        return n;
+    }
+
     private Path debs() {
         return root.resolve("debs");
     }
