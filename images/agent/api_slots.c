@@ -46,6 +46,10 @@ void api_memslot_flags(void)
 		if (i < 3)
 			continue;	/* LOG_DIRTY, READONLY, GUEST_MEMFD: supported (GUEST_MEMFD checked by memslot.*) */
 		snprintf(n, sizeof(n), "memslot_flags.v2_bit_%d", i);
+		if (C.user_memory2 <= 0) {	/* upstream: TEST_REQUIRE(kvm_has_cap(KVM_CAP_USER_MEMORY2)) */
+			leaf(n, R_SKIP, "needs KVM_CAP_USER_MEMORY2 (KVM_SET_USER_MEMORY_REGION2)");
+			continue;
+		}
 		int e = set_region2(vm, 0, bit, 0, REGION_SZ, NULL, 0, 0);
 		leaf_errno(n, e ? -1 : 0, e, EINVAL);
 	}
@@ -332,18 +336,21 @@ void api_mmio_vectoring(void)
 	observed("rc=%d,exit=%u", rc, run->exit_reason);
 	leaf_ok("mmio_vectoring.guest_does_not_continue", !(run->exit_reason == KVM_EXIT_IO && run->io.port == 0xe4),
 		"the guest ran past the faulting store");
-	leaf_ok("mmio_vectoring.internal_error", run->exit_reason == KVM_EXIT_INTERNAL_ERROR,
-		"expected KVM_EXIT_INTERNAL_ERROR, got %u", run->exit_reason);
+	/* the reporting is a 6.14 feature: strict XFAIL rows in expect.c before it (a pass there = stale row) */
+	if (run->exit_reason != KVM_EXIT_INTERNAL_ERROR)
+		diag("expected KVM_EXIT_INTERNAL_ERROR, got %u", run->exit_reason);
+	leaf_xfail("mmio_vectoring.internal_error", run->exit_reason == KVM_EXIT_INTERNAL_ERROR, "xfail.mmio_vectoring");
 	int ie = run->exit_reason == KVM_EXIT_INTERNAL_ERROR;
 	observed("suberror=%u", ie ? run->internal.suberror : 0);
-	leaf_ok("mmio_vectoring.suberror_delivery_ev", ie && run->internal.suberror == 3 /* DELIVERY_EV */,
-		"unexpected suberror");
+	leaf_xfail("mmio_vectoring.suberror_delivery_ev", ie && run->internal.suberror == 3 /* DELIVERY_EV */,
+		   "xfail.mmio_vectoring");
 	observed("ndata=%u", ie ? run->internal.ndata : 0);
-	leaf_ok("mmio_vectoring.ndata_not_4", ie && run->internal.ndata != 4,
-		"upstream asserts ndata != 4 (set_memory_region_test.c)");
+	/* upstream asserts ndata != 4 (set_memory_region_test.c) */
+	leaf_xfail("mmio_vectoring.ndata_not_4", ie && run->internal.ndata != 4, "xfail.mmio_vectoring");
 	u64 want = MR_GPA + 13 * 16;	/* GP_VECTOR * sizeof(struct idt_entry) */
 	observed("0x%llx", ie ? (unsigned long long)run->internal.data[3] : 0ULL);
-	leaf_ok("mmio_vectoring.gpa_is_idt_gp_entry", ie && run->internal.data[3] == want, "expected GPA 0x%llx",
-		(unsigned long long)want);
+	if (ie && run->internal.data[3] != want)
+		diag("expected GPA 0x%llx", (unsigned long long)want);
+	leaf_xfail("mmio_vectoring.gpa_is_idt_gp_entry", ie && run->internal.data[3] == want, "xfail.mmio_vectoring");
 	vm_destroy(&v);
 }

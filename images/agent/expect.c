@@ -28,6 +28,11 @@ static const struct expect_row rows[] = {
 	 "ABI change: 'KVM: guest_memfd: Use guest mem inodes instead of anonymous inodes' (6.19, with the NUMA "
 	 "mempolicy series): own pseudo-fs with GUEST_MEMFD_MAGIC (include/uapi/linux/magic.h)"},
 	/* XFAIL rows: value 1 = expected to fail on that range (strict) */
+	{"xfail.mmio_vectoring", 0, 61400, 1,
+	 "feature from 6.14: emulated MMIO during event vectoring reported as KVM_EXIT_INTERNAL_ERROR / "
+	 "KVM_INTERNAL_ERROR_DELIVERY_EV with the GPA in data[3] (Ivan Orlov's event-delivery series, "
+	 "lore 20241217181458.68690-*-iorlov@amazon.com; its selftest is commit 62e41f6b4f36 'KVM: selftests: Add test "
+	 "case for MMIO during vectoring on x86'); before it KVM retries the delivery until the run is interrupted"},
 	{"xfail.gmem_huge_folios", 0, 0, 1,
 	 "feature not upstream: guest_memfd allocates only order-0 folios (1G/HugeTLB and THP series pending, "
 	 "guest-memfd-spec.md 'Hugepage test')"},
