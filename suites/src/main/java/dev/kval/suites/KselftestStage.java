@@ -80,7 +80,14 @@ final class KselftestStage {
      * linux-source-7.3). Their failures are compared with kval's leaves by {@link UpstreamOpinion}.
      */
     static Source newest(String release, String whyNotOwn) {
-        String pkg = System.getProperty("kval.kselftest.newest", "linux-source-7.3");
+        // Off unless asked for (-Dkval.kselftest.newest=linux-source-7.3): the 7.3 programs hang on kernels older than
+        // the features they test without a TEST_REQUIRE (set_memory_region_test's MMIO-during-vectoring case needs
+        // 6.14; on Debian 6.12.117 it and pre_fault_memory_test ran into their 120 s timeouts), and a hang is no
+        // opinion on the kernel. UpstreamOpinionTest keeps the comparison itself tested.
+        String pkg = System.getProperty("kval.kselftest.newest", "none");
+        if (pkg.isBlank() || pkg.equals("none")) {
+            return new Source(null, whyNotOwn + " (a newer source's selftests as a second opinion: -Dkval.kselftest.newest=linux-source-X.Y)");
+        }
         try {
             if (KernelResolver.defaults().apt().policy(pkg).isPresent()) {
                 return new Source(pkg, null);
