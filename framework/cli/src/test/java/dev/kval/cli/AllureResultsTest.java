@@ -56,12 +56,13 @@ class AllureResultsTest {
         Path out = RunEngineTest.debian734().out();
         KtapTree ktap = RunEngineTest.ktap(out, "qemu");
         List<JsonNode> results = read(out.resolve("allure-results"), "-result.json");
-        assertEquals(ktap.leaves().size(), results.size(), "Allure results vs KTAP leaves in " + out.resolve("qemu/agent.ktap"));
+        List<TestResult> leaves = RunEngineTest.leaves(out, "qemu"); // main boot + own-boot cases
+        assertEquals(leaves.size(), results.size(), "Allure results vs KTAP leaves in " + out.resolve("qemu/agent.ktap") + " and qemu/own-boot");
         Map<String, JsonNode> byName = results.stream().collect(Collectors.toMap(r -> r.path("name").asText(), r -> r));
-        assertEquals(ktap.leaves().stream().map(TestResult::name).collect(Collectors.toSet()), byName.keySet(),
+        assertEquals(leaves.stream().map(TestResult::name).collect(Collectors.toSet()), byName.keySet(),
                 "Allure test names must be exactly the leaf ids");
         assertTrue(ktap.counts().skip() > 0 && ktap.counts().pass() > 0, "the run must have both passes and skips to check");
-        for (TestResult leaf : ktap.leaves()) {
+        for (TestResult leaf : leaves) {
             JsonNode r = byName.get(leaf.name());
             assertEquals(ALLURE_STATUS.get(leaf.status()), r.path("status").asText(), leaf.name());
             if (leaf.status() == Status.SKIP) {
@@ -98,7 +99,7 @@ class AllureResultsTest {
                 .filter(c -> c.path("name").asText().startsWith("agent run on ")).toList();
         assertEquals(1, hostContainers.size(), "one evidence container per host");
         JsonNode c = hostContainers.get(0);
-        assertEquals(RunEngineTest.ktap(out, "qemu").leaves().size(), c.path("children").size(), "every leaf shows the host's evidence");
+        assertEquals(RunEngineTest.leaves(out, "qemu").size(), c.path("children").size(), "every leaf shows the host's evidence");
         Map<String, String> attachments = new HashMap<>();
         c.path("befores").get(0).path("attachments").forEach(a -> attachments.put(a.path("name").asText(), a.path("source").asText()));
         assertTrue(attachments.keySet().containsAll(List.of("agent KTAP (whole run)", "capabilities (caps.json)", "console.log", "dmesg",
@@ -135,7 +136,7 @@ class AllureResultsTest {
         while (m.find()) {
             cases.add(JSON.readTree(Base64.getDecoder().decode(m.group(1))));
         }
-        int leaves = RunEngineTest.ktap(out, "qemu").leaves().size();
+        int leaves = RunEngineTest.leaves(out, "qemu").size();
         assertEquals(leaves, cases.size(), "test cases embedded in the single-file report");
         JsonNode any = cases.get(0);
         assertTrue(any.path("name").asText().matches("(api|conversions)\\.[^.]+\\..+"), any.path("name").asText());

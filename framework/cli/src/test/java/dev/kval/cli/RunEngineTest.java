@@ -36,6 +36,20 @@ class RunEngineTest {
         return KtapParser.parseTree(new StringReader(Files.readString(out.resolve(host).resolve("agent.ktap"))));
     }
 
+    /** Every leaf the host's verdicts come from: the main boot's KTAP plus the own-boot cases' (host/own-boot/<case>). */
+    static List<TestResult> leaves(Path out, String host) throws Exception {
+        List<TestResult> all = new java.util.ArrayList<>(ktap(out, host).leaves());
+        Path ownDir = out.resolve(host).resolve("own-boot");
+        if (Files.isDirectory(ownDir)) {
+            try (var dirs = Files.list(ownDir)) {
+                for (Path d : dirs.sorted().toList()) {
+                    all.addAll(KtapParser.parseTree(new StringReader(Files.readString(d.resolve("agent.ktap")))).leaves());
+                }
+            }
+        }
+        return all;
+    }
+
     /** One boot of Debian 7.3.4 shared by the tests that read it: api (passes) and conversions (SKIPs: no SW_PROTECTED_VM). */
     static synchronized Debian734 debian734() throws Exception {
         if (debian734 == null) {
