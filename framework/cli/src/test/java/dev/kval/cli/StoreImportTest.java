@@ -95,8 +95,7 @@ class StoreImportTest {
                     assertTrue(a.path("name").asText().equals("ownBoot") ? Files.isDirectory(ap) : Files.isRegularFile(ap), "attachment exists: " + a);
                 }
             }
-            KtapTree ktap = RunEngineTest.ktap(out, "qemu");
-            assertEquals(ktap.leaves().stream().map(l -> l.name()).sorted().toList(),
+            assertEquals(RunEngineTest.leaves(out, "qemu").stream().map(l -> l.name()).sorted().toList(),
                     rows.stream().map(StoredResult::testId).sorted().toList(), "the stored test ids are the KTAP leaves");
             try (Connection c = store.connection(); Statement st = c.createStatement();
                     ResultSet rs = st.executeQuery("SELECT spec, source, release, sha256, config_hash FROM kernel")) {
@@ -117,7 +116,7 @@ class StoreImportTest {
             assertEquals(rows.size(), store.results(ResultFilter.ALL).size(), "a second import adds nothing");
 
             assertEquals(byStatus.get("SKIP"), (long) store.results(ResultFilter.ALL.withKernel("debian:7.3.*").withStatus("skip")).size());
-            long c12 = ktap.leaves().stream().filter(l -> l.name().startsWith("api.C12.")).count();
+            long c12 = RunEngineTest.leaves(out, "qemu").stream().filter(l -> l.name().startsWith("api.C12.")).count();
             assertTrue(c12 > 0);
             assertEquals(c12, store.results(ResultFilter.ALL.withTestId("api.C12.*").withSuite("api").withHost("qemu")).size());
             assertEquals(0, store.results(ResultFilter.ALL.withKernel("debian:6.1*")).size());
