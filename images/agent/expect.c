@@ -3,7 +3,7 @@
  * may accept that failure with its stale check). Rows of kind XFAIL name a missing upstream feature; they are
  * strict: a leaf that passes under an XFAIL row fails as "stale XFAIL row" so the table cannot rot silently.
  * KVAL_EXPECT_FLIP=<leaf-glob>[,<leaf-glob>...] inverts the verdict of matching leaves: the negative control that
- * shows each assertion is wired to the kernel's answer (exercised by framework/agent's AgentNegativeControlTest). */
+ * shows each assertion is wired to the kernel's answer (exercised by framework/3-agent/agent's AgentNegativeControlTest). */
 #include "kval.h"
 #include <string.h>
 #include <stdlib.h>

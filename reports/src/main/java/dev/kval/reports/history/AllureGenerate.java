@@ -16,7 +16,7 @@ public final class AllureGenerate {
     /** Runs the generator; returns the report's index.html or throws with the generator's last output. */
     public static Path run(Path allureBin, Path results, Path report) throws IOException {
         if (allureBin == null || !Files.isRegularFile(allureBin)) {
-            throw new IOException("allure-commandline not found at " + allureBin + " (build the CLI: ./mvnw -pl framework/cli -am package "
+            throw new IOException("allure-commandline not found at " + allureBin + " (build the CLI: ./mvnw -pl framework/9-apps/cli -am package "
                     + "-DskipTests, or set KVAL_ALLURE to its bin/allure)");
         }
         List<String> argv = List.of("sh", allureBin.toString(), "generate", "--single-file", "--clean", "-o", report.toString(),
