@@ -209,6 +209,28 @@ public final class Store implements AutoCloseable {
         });
     }
 
+    /**
+     * Every stored verdict of one series - a test on one kernel release and one host class, over all runs - oldest
+     * first: the history a nightly's flake decision weighs tonight's repetitions against.
+     */
+    public List<StoredResult> series(String testId, String kernelRelease, String hostClass) {
+        return inTransaction(c -> {
+            try (PreparedStatement ps = c.prepareStatement(StoredResult.SELECT + " WHERE r.test_id = ? AND k.release = ? AND h.host_class = ?"
+                    + " ORDER BY r.started_at, r.id")) {
+                ps.setString(1, testId);
+                ps.setString(2, kernelRelease);
+                ps.setString(3, hostClass);
+                List<StoredResult> out = new ArrayList<>();
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        out.add(StoredResult.of(rs));
+                    }
+                }
+                return out;
+            }
+        });
+    }
+
     @Override
     public void close() {
         try {

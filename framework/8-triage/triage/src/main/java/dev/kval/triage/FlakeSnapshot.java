@@ -15,7 +15,7 @@ import java.util.regex.Pattern;
  * The statistics of every series at one moment, and the views the dashboard, the gate, the bisection and the
  * nightly diff ask for.
  */
-public final class FlakeSnapshot implements FlakeRates, FlakeClassifier {
+public final class FlakeSnapshot implements FlakeClassifier {
     private final Map<SeriesKey, SeriesStats> series;
     private final Map<Long, KernelInfo> kernels;
 
@@ -134,10 +134,19 @@ public final class FlakeSnapshot implements FlakeRates, FlakeClassifier {
         return kernelsInVersionOrder().stream().filter(k -> k.matches(kernel)).reduce((a, b) -> b);
     }
 
-    @Override
+    /**
+     * A test's measured flake rate, for deciding how often to repeat it (the gate's reproduction): the probability that
+     * one run gives the verdict its series does not usually give, pooled over the series (kernel build x config x host
+     * class) the test ran in; empty when the store holds no counted run of a test matching {@code testGlob}.
+     */
     public OptionalDouble flakeRate(String testGlob, String hostClass) {
         long[] e = flakeEvidence(testGlob, hostClass);
         return e[1] == 0 ? OptionalDouble.empty() : OptionalDouble.of((double) e[0] / e[1]);
+    }
+
+    /** The runs per step that make a false verdict from flakiness unlikely (< 1%): {@link Significance#rerunsFor}. */
+    public int repeatsFor(String testGlob, String hostClass, double whenUnknown) {
+        return Significance.rerunsFor(flakeRate(testGlob, hostClass).orElse(whenUnknown));
     }
 
     /** Fewer counted runs than this and {@link #rate} says "not measured". */

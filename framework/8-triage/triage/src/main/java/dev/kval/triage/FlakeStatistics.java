@@ -102,7 +102,7 @@ public final class FlakeStatistics {
 
     /** The same statistics by SQL aggregation with a LAG window (H2 and PostgreSQL agree on this syntax). */
     public static FlakeSnapshot computeWithWindowFunctions(Connection c, Scope scope) throws SQLException {
-        String fails = Outcome.sqlList(Outcome.FAIL);
+        String fails = CountedAs.sqlList(CountedAs.FAIL);
         String sql = "SELECT test_id, kernel_id, host_class, MIN(suite),"
                 + " SUM(CASE WHEN o <> 'S' THEN 1 ELSE 0 END), SUM(CASE WHEN o = 'F' THEN 1 ELSE 0 END), SUM(CASE WHEN o = 'S' THEN 1 ELSE 0 END),"
                 + " SUM(CASE WHEN o <> 'S' AND prev IS NOT NULL AND prev <> o THEN 1 ELSE 0 END), MIN(started_at), MAX(started_at)"

@@ -23,16 +23,16 @@ public final class SeriesAccumulator {
     private int[] slotSeries = new int[1 << 12];
 
     public void add(String testId, long kernelId, String hostClass, String suite, String status, String attribution, long startedMillis, long id) {
-        Outcome o = Outcome.of(status, attribution);
-        if (o == Outcome.UNCOUNTED) {
+        CountedAs o = CountedAs.of(status, attribution);
+        if (o == CountedAs.UNCOUNTED) {
             return;
         }
         Series s = series(testId, kernelId, hostClass, suite);
-        if (o == Outcome.SKIP) {
+        if (o == CountedAs.SKIP) {
             s.skips++;
             s.seen(startedMillis);
         } else {
-            s.add(startedMillis, id, o == Outcome.FAIL);
+            s.add(startedMillis, id, o == CountedAs.FAIL);
         }
     }
 

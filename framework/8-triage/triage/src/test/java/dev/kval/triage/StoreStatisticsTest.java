@@ -155,22 +155,20 @@ class StoreStatisticsTest {
     }
 
     @Test
-    void theNightlyDiffFindsTheStatisticalClassifierAndItReadsTheHistory() throws Exception {
-        assertTrue(dev.kval.store.FlakeClassifier.load() instanceof StatisticalFlakeClassifier, "registered through ServiceLoader");
+    void theNightlyFlakeDecisionReadsTheSeriesHistory() throws Exception {
         FlakyBench.generate(store, new FlakyBench.Shape(40, 3, 1, 1, 4, 2, 5), null);
         FlakeSnapshot snap;
         try (Connection c = store.connection()) {
             snap = FlakeStatistics.compute(c, FlakeStatistics.Scope.ALL);
         }
-        StatisticalFlakeClassifier cls = new StatisticalFlakeClassifier();
         for (Classification want : List.of(Classification.FLAKY, Classification.STABLE_PASS)) {
             SeriesStats s = snap.series().values().stream().filter(x -> x.classification() == want).findFirst().orElseThrow();
             KernelInfo k = snap.kernel(s.key().kernelId());
             List<dev.kval.store.StoredResult> rows = store.results(dev.kval.store.ResultFilter.ALL.withTestId(s.key().testId()).withKernel(k.release()));
             // tonight: its newest passing result alone; the history decides
             List<dev.kval.store.StoredResult> tonight = rows.stream().filter(dev.kval.store.StoredResult::passed).limit(1).toList();
-            assertEquals(want == Classification.FLAKY, cls.isFlaky(store, tonight.get(0).hostName(), s.key().testId(), tonight), want + " " + s.key());
-            assertFalse(cls.isFlaky(null, "h", s.key().testId(), tonight), "one passing attempt and no history is not flaky");
+            assertEquals(want == Classification.FLAKY, SeriesFlakiness.isFlaky(store, tonight.get(0).hostName(), s.key().testId(), tonight), want + " " + s.key());
+            assertFalse(SeriesFlakiness.isFlaky(null, "h", s.key().testId(), tonight), "one passing attempt and no history is not flaky");
         }
     }
 

@@ -7,7 +7,7 @@ import dev.kval.executor.ExecutorListener;
 import dev.kval.executor.KvalCli;
 import dev.kval.executor.Nightly;
 import dev.kval.executor.NightlyDiff;
-import dev.kval.store.FlakeClassifier;
+import dev.kval.triage.SeriesFlakiness;
 import dev.kval.store.RunRow;
 import dev.kval.store.Runs;
 import dev.kval.store.StepRow;
@@ -71,7 +71,7 @@ public class NightlyCommand implements Callable<Integer> {
             NightlyDiff diff;
             if (now) {
                 try (Executor ex = new Executor(s, store.dataDir().resolve("runs"), KvalCli.of(cliJar()), parallel, ExecutorListener.NONE)) {
-                    Nightly nightly = new Nightly(ex, FlakeClassifier.load());
+                    Nightly nightly = new Nightly(ex, SeriesFlakiness::isFlaky);
                     run = nightly.start(new Nightly.Plan(kernels, hosts, suites, casePattern, repeat));
                     err.println("kval nightly: run " + run + " (" + kernels + " x " + hosts + " x " + suites + ", repeat " + repeat + ")");
                     while (!ex.await(run, Duration.ofSeconds(2))) {
@@ -79,7 +79,7 @@ public class NightlyCommand implements Callable<Integer> {
                     }
                     progress(err, s, run);
                     err.println();
-                    diff = Nightly.diff(s, run, FlakeClassifier.load());
+                    diff = Nightly.diff(s, run, SeriesFlakiness::isFlaky);
                 }
             } else {
                 Optional<RunRow> last = new Runs(s).list("nightly", null, 1).stream().findFirst();
@@ -88,7 +88,7 @@ public class NightlyCommand implements Callable<Integer> {
                     return 2;
                 }
                 run = last.get().id();
-                diff = Nightly.diff(s, run, FlakeClassifier.load());
+                diff = Nightly.diff(s, run, SeriesFlakiness::isFlaky);
             }
             RunRow r = new Runs(s).find(run).orElseThrow();
             print(diff, r);

@@ -2,7 +2,7 @@ package dev.kval.controller;
 
 import dev.kval.executor.Nightly;
 import dev.kval.executor.NightlyDiff;
-import dev.kval.store.FlakeClassifier;
+import dev.kval.triage.SeriesFlakiness;
 import dev.kval.store.RunRow;
 import dev.kval.store.Runs;
 import io.quarkus.scheduler.Scheduled;
@@ -50,16 +50,16 @@ public class NightlyResource {
     @Scheduled(cron = "{kval.nightly.cron}", identity = "kval-nightly", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     void scheduled() throws Exception {
         long run = startNight();
-        NightlyDiff d = new Nightly(services.executor(), FlakeClassifier.load()).awaitDiff(run, java.time.Duration.ofHours(23));
+        NightlyDiff d = new Nightly(services.executor(), SeriesFlakiness::isFlaky).awaitDiff(run, java.time.Duration.ofHours(23));
         LOG.infof("kval nightly: run %d against %s: %s", run, d.previousRun(), d.counts());
     }
 
     long startNight() {
-        long run = new Nightly(services.executor(), FlakeClassifier.load()).start(plan());
+        long run = new Nightly(services.executor(), SeriesFlakiness::isFlaky).start(plan());
         // the diff is written when the night ends, whoever started it
         Thread t = new Thread(() -> {
             try {
-                new Nightly(services.executor(), FlakeClassifier.load()).awaitDiff(run, java.time.Duration.ofHours(23));
+                new Nightly(services.executor(), SeriesFlakiness::isFlaky).awaitDiff(run, java.time.Duration.ofHours(23));
             } catch (Exception e) {
                 LOG.warnf("kval nightly: no diff for run %d: %s", run, e.getMessage());
             }
@@ -86,6 +86,6 @@ public class NightlyResource {
             throw new jakarta.ws.rs.WebApplicationException(ErrorMappers.error(409, "run", "nightly run " + run + " is " + r.state()
                     + ": its diff is made when it ends"));
         }
-        return Nightly.diff(services.store(), run, FlakeClassifier.load());
+        return Nightly.diff(services.store(), run, SeriesFlakiness::isFlaky);
     }
 }

@@ -7,7 +7,7 @@ import java.util.regex.Pattern;
  * out or fails without a verdict of its own, and the progress line of the child {@code ./kval run} that shows the step
  * has begun. A step the child never announces (no build for a packaged kernel, no boot for the local host) is skipped.
  */
-public enum Step {
+public enum CellStep {
     FETCH(1800, "INFRA", null),
     BUILD(4 * 3600, "KERNEL", "^kval: kernel .*: building "),
     BOOT(900, "KERNEL", "^kval: [^ ]+: (booting |installing |kexec into )"),
@@ -19,7 +19,7 @@ public enum Step {
     public final String failureClass;
     private final Pattern begins;
 
-    Step(int defaultTimeoutS, String failureClass, String begins) {
+    CellStep(int defaultTimeoutS, String failureClass, String begins) {
         this.defaultTimeoutS = defaultTimeoutS;
         this.failureClass = failureClass;
         this.begins = begins == null ? null : Pattern.compile(begins);
@@ -31,8 +31,8 @@ public enum Step {
     }
 
     /** The step a progress line of the child begins, if it is later than {@code current}. */
-    public static Step begunBy(String line, Step current) {
-        for (Step s : values()) {
+    public static CellStep begunBy(String line, CellStep current) {
+        for (CellStep s : values()) {
             if (s.ordinal() > current.ordinal() && s.begins != null && s.begins.matcher(line).find()) {
                 return s;
             }
@@ -41,7 +41,7 @@ public enum Step {
     }
 
     /** summary.json's host failure stages -> the step they happened in. */
-    public static Step ofStage(String stage) {
+    public static CellStep ofStage(String stage) {
         return switch (stage == null ? "" : stage) {
             case "kernel", "plan" -> FETCH;
             case "provision" -> BOOT;

@@ -1,7 +1,6 @@
 package dev.kval.executor;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
-import dev.kval.store.FlakeClassifier;
 import dev.kval.store.Store;
 import dev.kval.store.StoredResult;
 import java.util.ArrayList;
@@ -16,7 +15,7 @@ import java.util.TreeMap;
  *
  * <table>
  * <tr><th>this night</th><th>night before</th><th>category</th></tr>
- * <tr><td>flaky (the {@link FlakeClassifier})</td><td>any</td><td>flaky</td></tr>
+ * <tr><td>flaky (the {@link FlakyCheck})</td><td>any</td><td>flaky</td></tr>
  * <tr><td>failed</td><td>failed</td><td>stillFailing</td></tr>
  * <tr><td>failed</td><td>passed, skipped or absent</td><td>newFailures</td></tr>
  * <tr><td>passed</td><td>failed</td><td>fixed</td></tr>
@@ -34,7 +33,7 @@ public record NightlyDiff(long run, Long previousRun, int tests, List<Entry> new
 
     enum Verdict { PASSED, FAILED, SKIPPED, FLAKY }
 
-    public static NightlyDiff of(Store store, long run, Long previousRun, List<StoredResult> now, List<StoredResult> before, FlakeClassifier flakes) {
+    public static NightlyDiff of(Store store, long run, Long previousRun, List<StoredResult> now, List<StoredResult> before, FlakyCheck flakes) {
         Map<String, List<StoredResult>> cur = byTest(now), prev = byTest(before);
         List<Entry> newFailures = new ArrayList<>(), fixed = new ArrayList<>(), still = new ArrayList<>(), flaky = new ArrayList<>(),
                 newSkips = new ArrayList<>();
@@ -64,7 +63,7 @@ public record NightlyDiff(long run, Long previousRun, int tests, List<Entry> new
         return new NightlyDiff(run, previousRun, cur.size(), newFailures, fixed, still, flaky, newSkips);
     }
 
-    static Verdict verdict(Store store, List<StoredResult> attempts, FlakeClassifier flakes) {
+    static Verdict verdict(Store store, List<StoredResult> attempts, FlakyCheck flakes) {
         StoredResult first = attempts.get(0);
         if (flakes.isFlaky(store, first.hostName(), first.testId(), attempts)) {
             return Verdict.FLAKY;

@@ -2,7 +2,6 @@ package dev.kval.executor;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import dev.kval.store.FlakeClassifier;
 import dev.kval.store.StoredResult;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -31,7 +30,7 @@ class NightlyDiffTest {
         List<StoredResult> before = night(1, "a=PASS/PASS", "b=FAIL/FAIL", "c=FAIL/FAIL", "d=PASS/PASS", "e=PASS/PASS", "f=SKIP/SKIP", "g=XFAIL/XFAIL");
         List<StoredResult> now = night(2, "a=FAIL/FAIL", "b=FAIL/FAIL", "c=PASS/PASS", "d=PASS/FAIL", "e=SKIP/SKIP", "f=SKIP/SKIP", "g=XFAIL/XFAIL",
                 "h=FAIL/FAIL");
-        NightlyDiff d = NightlyDiff.of(null, 2, 1L, now, before, FlakeClassifier.REPETITIONS);
+        NightlyDiff d = NightlyDiff.of(null, 2, 1L, now, before, FlakyCheck.REPETITIONS);
         assertEquals(List.of("a", "h"), d.newFailures().stream().map(NightlyDiff.Entry::test).toList(), "passed or absent -> failed");
         assertEquals(List.of("b"), d.stillFailing().stream().map(NightlyDiff.Entry::test).toList());
         assertEquals(List.of("c"), d.fixed().stream().map(NightlyDiff.Entry::test).toList());

@@ -19,7 +19,7 @@ import java.util.stream.Collectors;
 
 /**
  * One cell of a run: a child {@code kval run} in its own process group, writing into {@code <run dir>/<cell>}. Its
- * progress lines move the cell through the {@link Step}s, each persisted in run_step when it begins and ends; a step
+ * progress lines move the cell through the {@link CellStep}s, each persisted in run_step when it begins and ends; a step
  * over its timeout or a cancel ends the whole group; when the child ends its verdicts are imported, and the collect
  * step is marked DONE in the same transaction, so a cell is either wholly stored or not at all.
  */
@@ -48,7 +48,7 @@ final class CellRunner {
         final String cell;
         final RunRequest request;
         long pgid;
-        Step step;
+        CellStep step;
         long stepId;
         long stepStarted;
 
@@ -58,7 +58,7 @@ final class CellRunner {
             this.request = request;
         }
 
-        synchronized void begin(Step s) {
+        synchronized void begin(CellStep s) {
             step = s;
             stepId = runs.startStep(runId, cell, s.id(), request.timeoutS(s));
             stepStarted = System.nanoTime();
@@ -67,7 +67,7 @@ final class CellRunner {
             }
         }
 
-        synchronized void advance(Step next) {
+        synchronized void advance(CellStep next) {
             runs.finishStep(stepId, "DONE", null, null);
             begin(next);
         }
@@ -84,7 +84,7 @@ final class CellRunner {
             dev.kval.executor.Files2.deleteTree(dir); // a cell that did not finish before starts over
         }
         Tracker t = new Tracker(runId, cell.label(), request);
-        t.begin(Step.FETCH);
+        t.begin(CellStep.FETCH);
         ProcessBuilder pb = new ProcessBuilder(ProcessGroups.inNewGroup(cli.with("run", request.runArgs(cell, dir))))
                 .redirectErrorStream(true).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
         log.accept("starting: kval run " + String.join(" ", request.runArgs(cell, dir)));
@@ -112,7 +112,7 @@ final class CellRunner {
         p.waitFor();
         reader.join(10_000);
         if (ended != null) {
-            Step s;
+            CellStep s;
             synchronized (t) {
                 s = t.step;
             }
@@ -129,9 +129,9 @@ final class CellRunner {
         try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
             for (String line; (line = r.readLine()) != null; ) {
                 log.accept(line);
-                Step next;
+                CellStep next;
                 synchronized (t) {
-                    next = Step.begunBy(line, t.step);
+                    next = CellStep.begunBy(line, t.step);
                 }
                 if (next != null) {
                     t.advance(next);
@@ -160,9 +160,9 @@ final class CellRunner {
         }
         boolean stepFailed = failureClass != null;
         synchronized (t) {
-            if (t.step != Step.COLLECT) {
+            if (t.step != CellStep.COLLECT) {
                 runs.finishStep(t.stepId, stepFailed ? "FAILED" : "DONE", failureClass, stepFailed ? message : null);
-                t.begin(Step.COLLECT);
+                t.begin(CellStep.COLLECT);
             }
         }
         if (!Files.isRegularFile(dir.resolve("summary.json"))) {

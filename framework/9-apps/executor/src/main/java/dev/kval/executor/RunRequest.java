@@ -75,7 +75,7 @@ public record RunRequest(List<String> kernels, List<String> hosts, List<String> 
             throw new BadRequestException("stress", "unknown stressor '" + stress + "' (known: churn, thp, fragment, cpu)");
         }
         for (Map.Entry<String, Integer> t : timeouts.entrySet()) {
-            boolean known = java.util.Arrays.stream(Step.values()).anyMatch(s -> s.id().equals(t.getKey()));
+            boolean known = java.util.Arrays.stream(CellStep.values()).anyMatch(s -> s.id().equals(t.getKey()));
             if (!known || t.getValue() == null || t.getValue() < 1) {
                 throw new BadRequestException("timeouts", "'" + t.getKey() + "': " + t.getValue() + " (expected a step of fetch,"
                         + " build, boot, deploy, run, collect and a positive number of seconds)");
@@ -103,7 +103,7 @@ public record RunRequest(List<String> kernels, List<String> hosts, List<String> 
         return new ArrayList<>(out.values());
     }
 
-    public int timeoutS(Step s) {
+    public int timeoutS(CellStep s) {
         return timeouts.getOrDefault(s.id(), s.defaultTimeoutS);
     }
 
@@ -125,7 +125,7 @@ public record RunRequest(List<String> kernels, List<String> hosts, List<String> 
         if (stress != null) {
             a.addAll(List.of("--stress", stress.toLowerCase(Locale.ROOT)));
         }
-        a.addAll(List.of("--overall-timeout", String.valueOf(timeoutS(Step.RUN)), "--out", out.toString()));
+        a.addAll(List.of("--overall-timeout", String.valueOf(timeoutS(CellStep.RUN)), "--out", out.toString()));
         return a;
     }
 }

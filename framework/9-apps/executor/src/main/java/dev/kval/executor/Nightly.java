@@ -2,7 +2,6 @@ package dev.kval.executor;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
-import dev.kval.store.FlakeClassifier;
 import dev.kval.store.ResultFilter;
 import dev.kval.store.RunRow;
 import dev.kval.store.Runs;
@@ -30,9 +29,9 @@ public final class Nightly {
     }
 
     private final Executor executor;
-    private final FlakeClassifier flakes;
+    private final FlakyCheck flakes;
 
-    public Nightly(Executor executor, FlakeClassifier flakes) {
+    public Nightly(Executor executor, FlakyCheck flakes) {
         this.executor = executor;
         this.flakes = flakes;
     }
@@ -50,7 +49,7 @@ public final class Nightly {
     }
 
     /** The diff of a nightly run against the last DONE nightly run before it (none: everything compares with nothing). */
-    public static NightlyDiff diff(Store store, long run, FlakeClassifier flakes) throws IOException {
+    public static NightlyDiff diff(Store store, long run, FlakyCheck flakes) throws IOException {
         Runs runs = new Runs(store);
         Optional<RunRow> previous = runs.list("nightly", "DONE", 0).stream().filter(r -> r.id() < run).findFirst();
         NightlyDiff d = NightlyDiff.of(store, run, previous.map(RunRow::id).orElse(null), store.results(ResultFilter.ALL.withRun(run)),

@@ -7,23 +7,23 @@ import java.util.Map;
  * the kernel's behaviour (counted apart, never as a run); INFRA-attributed results are not the kernel's or the test's
  * doing and count nowhere.
  */
-public enum Outcome {
+public enum CountedAs {
     PASS, FAIL, SKIP, UNCOUNTED;
 
     /**
      * Status -> outcome. XFAIL is a documented kernel gap the verdict already accepts (it passes in JUnit and Allure),
      * so it counts as a passing run; TIMEOUT / ERROR / MISSING mean the case died and count as failures.
      */
-    static final Map<String, Outcome> BY_STATUS = Map.of(
+    static final Map<String, CountedAs> BY_STATUS = Map.of(
             "PASS", PASS, "XFAIL", PASS,
             "FAIL", FAIL, "ERROR", FAIL, "TIMEOUT", FAIL, "MISSING", FAIL,
             "SKIP", SKIP);
 
-    public static Outcome of(String status, String attribution) {
+    public static CountedAs of(String status, String attribution) {
         if ("INFRA".equals(attribution)) {
             return UNCOUNTED;
         }
-        Outcome o = BY_STATUS.get(status);
+        CountedAs o = BY_STATUS.get(status);
         if (o == null) {
             throw new IllegalArgumentException("unknown result status '" + status + "' (known: " + BY_STATUS.keySet() + ")");
         }
@@ -31,7 +31,7 @@ public enum Outcome {
     }
 
     /** The statuses that are failures, for SQL: 'FAIL','ERROR',... */
-    static String sqlList(Outcome wanted) {
+    static String sqlList(CountedAs wanted) {
         StringBuilder b = new StringBuilder();
         BY_STATUS.entrySet().stream().filter(e -> e.getValue() == wanted).map(Map.Entry::getKey).sorted()
                 .forEach(s -> b.append(b.length() == 0 ? "" : ",").append('\'').append(s).append('\''));
