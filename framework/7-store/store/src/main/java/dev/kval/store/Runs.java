@@ -54,6 +54,50 @@ public final class Runs {
         return r.isEmpty() ? Optional.empty() : Optional.of(r.get(0));
     }
 
+    public Optional<RunRow> findByUuid(String uuid) {
+        List<RunRow> r = query("SELECT " + RunRow.COLUMNS + " FROM run WHERE uuid = ?", uuid);
+        return r.isEmpty() ? Optional.empty() : Optional.of(r.get(0));
+    }
+
+    /**
+     * The newest stored run, other than {@code runIds}, of kernel {@code spec} on the host named {@code hostName}, not
+     * INCOMPLETE, whose counted (non-INFRA) results cover every test that {@code runIds} ran: a baseline the gate need
+     * not run again.
+     */
+    public Optional<Long> coveringRun(String spec, String hostName, java.util.Collection<Long> runIds) {
+        if (runIds.isEmpty()) {
+            return Optional.empty();
+        }
+        String ids = runIds.stream().map(String::valueOf).reduce((a, x) -> a + "," + x).orElse("-1");
+        String sql = "SELECT r.run_id FROM result r JOIN kernel k ON k.id = r.kernel_id JOIN host h ON h.id = r.host_id JOIN run ON run.id = r.run_id"
+                + " WHERE k.spec = ? AND h.name = ? AND COALESCE(run.outcome, '') <> 'INCOMPLETE' AND r.run_id NOT IN (" + ids + ")"
+                + " AND (r.attribution IS NULL OR r.attribution <> 'INFRA')"
+                + " AND r.test_id IN (SELECT test_id FROM result WHERE run_id IN (" + ids + "))"
+                + " GROUP BY r.run_id HAVING COUNT(DISTINCT r.test_id) = (SELECT COUNT(DISTINCT test_id) FROM result WHERE run_id IN (" + ids + "))"
+                + " ORDER BY r.run_id DESC";
+        return store.inTransaction(c -> {
+            try (PreparedStatement ps = c.prepareStatement(sql)) {
+                ps.setString(1, spec);
+                ps.setString(2, hostName);
+                try (ResultSet rs = ps.executeQuery()) {
+                    return rs.next() ? Optional.of(rs.getLong(1)) : Optional.empty();
+                }
+            }
+        });
+    }
+
+    /**
+     * Imports a cell's results ({@link RunImporter#importResults}) and marks its collect step DONE in one transaction:
+     * a step that says "stored" has its rows, and rows never lack their step. The number of results stored.
+     */
+    public int importAndFinishStep(long runId, java.nio.file.Path dir, String prefix, long stepId) {
+        return store.inTransaction(c -> {
+            int rows = RunImporter.importResults(c, runId, dir, prefix);
+            finishStep(c, stepId, "DONE", null, rows + " results stored");
+            return rows;
+        });
+    }
+
     /** Runs newest first; {@code kind} and {@code state} may be null (any). */
     public List<RunRow> list(String kind, String state, int limit) {
         StringBuilder sql = new StringBuilder("SELECT " + RunRow.COLUMNS + " FROM run WHERE 1 = 1");

@@ -155,7 +155,7 @@ public final class Store implements AutoCloseable {
         return text.replaceAll("(?i)(password=)[^;&\\s]*", "$1***").replaceAll("(//[^/@:\\s]*:)[^/@\\s]*@", "$1***@");
     }
 
-    public DataSource dataSource() {
+    DataSource dataSource() {
         return dataSource;
     }
 
@@ -163,17 +163,18 @@ public final class Store implements AutoCloseable {
         return url.startsWith("jdbc:postgresql:");
     }
 
-    public Connection connection() throws SQLException {
+    /** Package-private: SQL lives in this module (callers use the store's methods and table classes). */
+    Connection connection() throws SQLException {
         return dataSource.getConnection();
     }
 
     /** Work done in one transaction: committed when it returns, rolled back when it throws. */
     @FunctionalInterface
-    public interface Transaction<T> {
+    interface Transaction<T> {
         T run(Connection c) throws Exception;
     }
 
-    public <T> T inTransaction(Transaction<T> work) {
+    <T> T inTransaction(Transaction<T> work) {
         try (Connection c = connection()) {
             c.setAutoCommit(false);
             try {
@@ -214,12 +215,35 @@ public final class Store implements AutoCloseable {
      * first: the history a nightly's flake decision weighs tonight's repetitions against.
      */
     public List<StoredResult> series(String testId, String kernelRelease, String hostClass) {
+        return select(" WHERE r.test_id = ? AND k.release = ? AND h.host_class = ? ORDER BY r.started_at, r.id", testId, kernelRelease, hostClass);
+    }
+
+    /** The series of one test on one stored kernel (by id) and one host class, oldest first: the dashboard's drill-down. */
+    public List<StoredResult> series(String testId, long kernelId, String hostClass) {
+        return select(" WHERE r.test_id = ? AND r.kernel_id = ? AND h.host_class = ? ORDER BY r.started_at, r.id", testId, kernelId, hostClass);
+    }
+
+    /** Stored verdict {@code id}, with its kernel, host and run. */
+    public java.util.Optional<StoredResult> result(long id) {
+        return select(" WHERE r.id = ?", id).stream().findFirst();
+    }
+
+    /** Throws StoreException when the database does not answer a trivial query: the controller's health check. */
+    public void check() {
+        inTransaction(c -> {
+            try (java.sql.Statement s = c.createStatement()) {
+                s.executeQuery("SELECT 1").close();
+            }
+            return null;
+        });
+    }
+
+    private List<StoredResult> select(String whereAndOrder, Object... params) {
         return inTransaction(c -> {
-            try (PreparedStatement ps = c.prepareStatement(StoredResult.SELECT + " WHERE r.test_id = ? AND k.release = ? AND h.host_class = ?"
-                    + " ORDER BY r.started_at, r.id")) {
-                ps.setString(1, testId);
-                ps.setString(2, kernelRelease);
-                ps.setString(3, hostClass);
+            try (PreparedStatement ps = c.prepareStatement(StoredResult.SELECT + whereAndOrder)) {
+                for (int i = 0; i < params.length; i++) {
+                    ps.setObject(i + 1, params[i]);
+                }
                 List<StoredResult> out = new ArrayList<>();
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {

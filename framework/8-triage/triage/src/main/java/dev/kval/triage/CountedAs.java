@@ -29,12 +29,4 @@ public enum CountedAs {
         }
         return o;
     }
-
-    /** The statuses that are failures, for SQL: 'FAIL','ERROR',... */
-    static String sqlList(CountedAs wanted) {
-        StringBuilder b = new StringBuilder();
-        BY_STATUS.entrySet().stream().filter(e -> e.getValue() == wanted).map(Map.Entry::getKey).sorted()
-                .forEach(s -> b.append(b.length() == 0 ? "" : ",").append('\'').append(s).append('\''));
-        return b.toString();
-    }
 }

@@ -1,12 +1,7 @@
 package dev.kval.triage;
 
+import dev.kval.store.QuarantineTable;
 import dev.kval.store.Store;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.sql.SQLException;
-import java.sql.Statement;
-import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -80,24 +75,8 @@ public final class Quarantine {
     }
 
     public List<Entry> list() {
-        try (Connection c = store.connection()) {
-            return list(c);
-        } catch (SQLException e) {
-            throw new IllegalStateException("cannot read the quarantine table of " + store.url() + ": " + e.getMessage(), e);
-        }
-    }
-
-    public static List<Entry> list(Connection c) throws SQLException {
-        List<Entry> out = new ArrayList<>();
-        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(
-                "SELECT id, test_glob, kernel_glob, host_class, budget, reason, created_by, created_at, expires_at FROM quarantine ORDER BY id")) {
-            while (rs.next()) {
-                Timestamp exp = rs.getTimestamp(9);
-                out.add(new Entry(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getDouble(5), rs.getString(6),
-                        rs.getString(7), rs.getTimestamp(8).toInstant(), exp == null ? null : exp.toInstant()));
-            }
-        }
-        return out;
+        return new QuarantineTable(store).list().stream().map(r -> new Entry(r.id(), r.testGlob(), r.kernelGlob(), r.hostClass(), r.budget(),
+                r.reason(), r.createdBy(), r.createdAt(), r.expiresAt())).toList();
     }
 
     /** Adds an entry; IllegalArgumentException listing every problem (by field) when it is not valid. */
@@ -106,39 +85,17 @@ public final class Quarantine {
         if (!problems.isEmpty()) {
             throw new IllegalArgumentException(String.join("; ", problems));
         }
-        Instant now = Instant.now();
         String kernel = e.kernelGlob() == null || e.kernelGlob().isBlank() ? "*" : e.kernelGlob();
         String host = e.hostClass() == null || e.hostClass().isBlank() ? "*" : e.hostClass();
         String by = e.createdBy() == null || e.createdBy().isBlank() ? "unknown" : e.createdBy();
-        try (Connection c = store.connection(); PreparedStatement ps = c.prepareStatement(
-                "INSERT INTO quarantine (test_glob, kernel_glob, host_class, budget, reason, created_by, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                Statement.RETURN_GENERATED_KEYS)) {
-            ps.setString(1, e.testGlob().trim());
-            ps.setString(2, kernel);
-            ps.setString(3, host);
-            ps.setDouble(4, e.budget());
-            ps.setString(5, e.reason().trim());
-            ps.setString(6, by);
-            ps.setTimestamp(7, Timestamp.from(now));
-            ps.setTimestamp(8, e.expiresAt() == null ? null : Timestamp.from(e.expiresAt()));
-            ps.executeUpdate();
-            try (ResultSet rs = ps.getGeneratedKeys()) {
-                rs.next();
-                return new Entry(rs.getLong(1), e.testGlob().trim(), kernel, host, e.budget(), e.reason().trim(), by, now, e.expiresAt());
-            }
-        } catch (SQLException ex) {
-            throw new IllegalStateException("cannot write the quarantine table of " + store.url() + ": " + ex.getMessage(), ex);
-        }
+        QuarantineTable.Row r = new QuarantineTable(store).insert(new QuarantineTable.Row(0, e.testGlob().trim(), kernel, host, e.budget(),
+                e.reason().trim(), by, Instant.now(), e.expiresAt()));
+        return new Entry(r.id(), r.testGlob(), r.kernelGlob(), r.hostClass(), r.budget(), r.reason(), r.createdBy(), r.createdAt(), r.expiresAt());
     }
 
     /** Removes entry {@code id}; false when there is no such entry. */
     public boolean remove(long id) {
-        try (Connection c = store.connection(); PreparedStatement ps = c.prepareStatement("DELETE FROM quarantine WHERE id = ?")) {
-            ps.setLong(1, id);
-            return ps.executeUpdate() == 1;
-        } catch (SQLException ex) {
-            throw new IllegalStateException("cannot write the quarantine table of " + store.url() + ": " + ex.getMessage(), ex);
-        }
+        return new QuarantineTable(store).delete(id);
     }
 
     /** The largest budget of the active entries matching this test, kernel and host class. */

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.kval.store.PostgresCluster;
 import dev.kval.store.Store;
+import dev.kval.store.StoreTestAccess;
 import java.sql.Connection;
 import java.time.Instant;
 import java.util.List;
@@ -43,13 +44,15 @@ class StoreStatisticsTest {
     }
 
     static void agree(Store store) throws Exception {
-        FlakyBench.Shape shape = new FlakyBench.Shape(40, 6, 3, 2, 3, 2, 11);
-        long rows = FlakyBench.generate(store, shape, null);
+        SyntheticHistory.Shape shape = new SyntheticHistory.Shape(40, 6, 3, 2, 3, 2, 11);
+        long rows = SyntheticHistory.generate(store, shape, null);
         assertEquals(shape.rows(), rows);
-        FlakyBench.Report r = FlakyBench.measure(store, rows, 0, 1, null);
-        assertTrue(r.agree(), r.disagreement());
-        try (Connection c = store.connection()) {
-            FlakeSnapshot s = FlakeStatistics.compute(c, FlakeStatistics.Scope.ALL);
+        FlakeSnapshot rollup = FlakeStatistics.computeFromRollup(store);
+        assertNull(FlakeStatistics.differ(rollup, FlakeStatistics.computeByScan(store, FlakeStatistics.Scope.ALL), "streaming pass"));
+        assertNull(FlakeStatistics.differ(rollup, FlakeStatistics.computeWithWindowFunctions(store, FlakeStatistics.Scope.ALL), "SQL window functions"));
+        assertNull(FlakeStatistics.differ(rollup, FlakeStatistics.computePerSeries(store, FlakeStatistics.Scope.ALL), "one query per series"));
+        try (Connection c = StoreTestAccess.connection(store)) {
+            FlakeSnapshot s = FlakeStatistics.compute(store, FlakeStatistics.Scope.ALL);
             assertEquals(40 * 6 * 3, s.series().size());
             // every series holds 2 hosts x 3 runs x 2 repeats = 12 results, minus INFRA ones (never counted)
             long infra = count(c, "SELECT COUNT(*) FROM result WHERE attribution = 'INFRA'");
@@ -58,7 +61,7 @@ class StoreStatisticsTest {
             assertEquals(rows - infra, counted);
             assertFalse(s.flakyRanked().isEmpty());
             // a scope of runs sees only those runs
-            FlakeSnapshot one = FlakeStatistics.compute(c, FlakeStatistics.Scope.runs(List.of(1L)));
+            FlakeSnapshot one = FlakeStatistics.compute(store, FlakeStatistics.Scope.runs(List.of(1L)));
             assertEquals(count(c, "SELECT COUNT(*) FROM result WHERE run_id = 1 AND (attribution IS NULL OR attribution <> 'INFRA')"),
                     one.series().values().stream().mapToLong(x -> x.runs() + x.skips()).sum());
         }
@@ -82,20 +85,20 @@ class StoreStatisticsTest {
      * full streaming recomputation after each; a rollup row tampered with must be caught by the comparison.
      */
     static void rollupChecks(Store store) throws Exception {
-        FlakyBench.generate(store, new FlakyBench.Shape(30, 3, 2, 1, 3, 2, 13), null);
+        SyntheticHistory.generate(store, new SyntheticHistory.Shape(30, 3, 2, 1, 3, 2, 13), null);
         assertRollupAgrees(store);
         long late = insertRun(store, Instant.parse("2025-06-01T00:00:00Z"), new String[] {"FAIL", "PASS", "SKIP", "ERROR"}, "KERNEL");
         assertRollupAgrees(store);
         insertRun(store, Instant.parse("2027-01-01T00:00:00Z"), new String[] {"SKIP", "ERROR", "FAIL", "XFAIL", "TIMEOUT"}, "INFRA");
         assertRollupAgrees(store);
-        try (Connection c = store.connection()) {
+        try (Connection c = StoreTestAccess.connection(store)) {
             assertTrue(count(c, "SELECT COUNT(*) FROM result WHERE run_id = " + late) > 0);
-            SeriesStats some = FlakeStatistics.computeFromRollup(c).series().values().iterator().next();
+            SeriesStats some = FlakeStatistics.computeFromRollup(store).series().values().iterator().next();
             try (var st = c.createStatement()) {
                 st.executeUpdate("UPDATE series_rollup SET flips = flips + 1 WHERE test_id = '" + some.key().testId() + "' AND kernel_id = "
                         + some.key().kernelId() + " AND host_class = '" + some.key().hostClass() + "'");
             }
-            String d = FlakyBench.differ(FlakeStatistics.computeByScan(c, FlakeStatistics.Scope.ALL), FlakeStatistics.computeFromRollup(c), "rollup");
+            String d = FlakeStatistics.differ(FlakeStatistics.computeByScan(store, FlakeStatistics.Scope.ALL), FlakeStatistics.computeFromRollup(store), "rollup");
             assertTrue(d != null && d.contains(some.key().testId()), "a wrong rollup row is caught: " + d);
             dev.kval.store.SeriesRollup.rebuild(c);
         }
@@ -103,18 +106,18 @@ class StoreStatisticsTest {
     }
 
     static void assertRollupAgrees(Store store) throws Exception {
-        try (Connection c = store.connection()) {
-            FlakeSnapshot scan = FlakeStatistics.computeByScan(c, FlakeStatistics.Scope.ALL);
-            FlakeSnapshot rollup = FlakeStatistics.computeFromRollup(c);
+        try (Connection c = StoreTestAccess.connection(store)) {
+            FlakeSnapshot scan = FlakeStatistics.computeByScan(store, FlakeStatistics.Scope.ALL);
+            FlakeSnapshot rollup = FlakeStatistics.computeFromRollup(store);
             assertFalse(scan.series().isEmpty());
-            assertNull(FlakyBench.differ(scan, rollup, "rollup"));
+            assertNull(FlakeStatistics.differ(scan, rollup, "rollup"));
             assertEquals(scan.series().keySet(), rollup.series().keySet());
         }
     }
 
     /** One more run on the first kernel and host: every test gets statuses[i % n] in turn, two repetitions. */
     static long insertRun(Store store, Instant at, String[] statuses, String failAttribution) throws Exception {
-        return store.inTransaction(c -> {
+        return StoreTestAccess.inTransaction(store, c -> {
             long run;
             try (var ps = c.prepareStatement("INSERT INTO run (uuid, kind, state, request, outcome, created_at) VALUES (?, 'run', 'DONE', '{}',"
                     + " 'FAIL', ?)", new String[] {"id"})) {
@@ -156,10 +159,10 @@ class StoreStatisticsTest {
 
     @Test
     void theNightlyFlakeDecisionReadsTheSeriesHistory() throws Exception {
-        FlakyBench.generate(store, new FlakyBench.Shape(40, 3, 1, 1, 4, 2, 5), null);
+        SyntheticHistory.generate(store, new SyntheticHistory.Shape(40, 3, 1, 1, 4, 2, 5), null);
         FlakeSnapshot snap;
-        try (Connection c = store.connection()) {
-            snap = FlakeStatistics.compute(c, FlakeStatistics.Scope.ALL);
+        try (Connection c = StoreTestAccess.connection(store)) {
+            snap = FlakeStatistics.compute(store, FlakeStatistics.Scope.ALL);
         }
         for (Classification want : List.of(Classification.FLAKY, Classification.STABLE_PASS)) {
             SeriesStats s = snap.series().values().stream().filter(x -> x.classification() == want).findFirst().orElseThrow();

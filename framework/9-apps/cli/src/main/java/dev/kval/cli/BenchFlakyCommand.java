@@ -4,9 +4,9 @@ import dev.kval.store.Store;
 import dev.kval.triage.FlakeSnapshot;
 import dev.kval.triage.FlakeStatistics;
 import dev.kval.triage.FlakyBench;
+import dev.kval.triage.SyntheticHistory;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Connection;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -43,26 +43,24 @@ public class BenchFlakyCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Path dir = db != null ? db : Files.createTempDirectory("kval-bench-flaky");
-        FlakyBench.Shape shape = new FlakyBench.Shape(tests, kernels, 3, 2, runs, repeats, 7);
+        SyntheticHistory.Shape shape = new SyntheticHistory.Shape(tests, kernels, 3, 2, runs, repeats, 7);
         System.err.printf("kval bench flaky: generating %,d rows into %s%n", shape.rows(), dir);
         // the embedded H2 file with a page cache that holds the table (H2's default is 16 MB; the 1M rows take ~150 MB)
         String url = "jdbc:h2:file:" + dir.toAbsolutePath().resolve("bench") + ";CACHE_SIZE=" + cacheMb * 1024;
         System.err.println("kval bench flaky: store " + url);
         try (Store store = Store.open(url, "sa", "")) {
             long t0 = System.nanoTime();
-            long rows = FlakyBench.existingRows(store);
+            long rows = SyntheticHistory.existingRows(store);
             boolean existing = rows > 0;
             if (!existing) {
-                rows = FlakyBench.generate(store, shape, System.err);
+                rows = SyntheticHistory.generate(store, shape, System.err);
             } else {
                 System.err.printf("kval bench flaky: reusing the %,d rows already in %s%n", rows, dir);
             }
             long insertMs = existing ? -1 : (System.nanoTime() - t0) / 1_000_000;
             FlakyBench.Report r = FlakyBench.measure(store, rows, insertMs, rounds, System.err);
             FlakeSnapshot snap;
-            try (Connection c = store.connection()) {
-                snap = FlakeStatistics.compute(c, FlakeStatistics.Scope.ALL);
-            }
+            snap = FlakeStatistics.compute(store, FlakeStatistics.Scope.ALL);
             System.out.print(FlakyBench.format(r, snap));
             return r.agree() ? 0 : 1;
         } finally {

@@ -3,6 +3,8 @@ package dev.kval.cli;
 import dev.kval.result.Outcome;
 import dev.kval.result.RunSummary;
 import dev.kval.store.RunImporter;
+import dev.kval.store.RunRow;
+import dev.kval.store.Runs;
 import dev.kval.store.Store;
 import dev.kval.triage.FlakeSnapshot;
 import dev.kval.triage.FlakeStatistics;
@@ -13,10 +15,6 @@ import dev.kval.triage.KernelInfo;
 import dev.kval.triage.Quarantine;
 import java.io.PrintStream;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -65,7 +63,7 @@ public final class GateEngine {
         err.flush();
     }
 
-    public Result gate(Request req) throws SQLException {
+    public Result gate(Request req) {
         String host = req.host() == null ? "qemu" : req.host();
         // a stored baseline run is looked up before anything boots, so a wrong id costs nothing
         Side storedBaseline = isRunId(req.baseline()) ? storedRun(req.baseline()) : null;
@@ -100,9 +98,7 @@ public final class GateEngine {
             reruns = Optional.of(rr);
             Map<TestKey, Counts> again = GateDecision.pool(snapshot(rr.runIds()).series().values());
             List<Quarantine.Entry> quarantine;
-            try (Connection qc = store.connection()) {
-                quarantine = Quarantine.list(qc);
-            }
+            quarantine = new Quarantine(store).list();
             KernelInfo candKernel = cand.kernelsInVersionOrder().stream().findFirst().orElse(null);
             for (TestKey k : suspects) {
                 Optional<Quarantine.Entry> q = Quarantine.match(quarantine, k.testId(), candKernel, k.hostClass(), Instant.now());
@@ -135,26 +131,19 @@ public final class GateEngine {
         return spec.matches("\\d+") || spec.matches("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}");
     }
 
-    private Side storedRun(String spec) throws SQLException {
-        try (Connection c = store.connection(); PreparedStatement ps = c.prepareStatement("SELECT id, out_dir, outcome FROM run WHERE "
-                + (spec.contains("-") ? "uuid = ?" : "id = ?"))) {
-            ps.setObject(1, spec.contains("-") ? spec : Long.parseLong(spec));
-            try (ResultSet rs = ps.executeQuery()) {
-                if (!rs.next()) {
-                    throw new IllegalArgumentException("--baseline " + spec + ": no such run in the store " + store.url()
-                            + " (give the id or uuid of a stored run, or a kernel spec such as debian:7.3.4)");
-                }
-                List<String> infra = new ArrayList<>();
-                if ("INCOMPLETE".equals(rs.getString(3))) {
-                    infra.add("baseline run " + spec + " is INCOMPLETE (infrastructure)");
-                }
-                say("baseline: stored run #" + rs.getLong(1) + " (" + rs.getString(2) + ")");
-                return new Side("run " + spec, List.of(rs.getLong(1)), rs.getString(2) == null ? List.of() : List.of(Path.of(rs.getString(2))), infra, true);
-            }
+    private Side storedRun(String spec) {
+        Runs runs = new Runs(store);
+        RunRow r = (spec.contains("-") ? runs.findByUuid(spec) : runs.find(Long.parseLong(spec))).orElseThrow(() -> new IllegalArgumentException(
+                "--baseline " + spec + ": no such run in the store " + store.url() + " (give the id or uuid of a stored run, or a kernel spec such as debian:7.3.4)"));
+        List<String> infra = new ArrayList<>();
+        if ("INCOMPLETE".equals(r.outcome())) {
+            infra.add("baseline run " + spec + " is INCOMPLETE (infrastructure)");
         }
+        say("baseline: stored run #" + r.id() + " (" + r.outDir() + ")");
+        return new Side("run " + spec, List.of(r.id()), r.outDir() == null ? List.of() : List.of(Path.of(r.outDir())), infra, true);
     }
 
-    private Side baseline(Request req, String host, Side candidate) throws SQLException {
+    private Side baseline(Request req, String host, Side candidate) {
         String spec = req.baseline();
         Optional<Long> stored = coveringRun(spec, host, candidate);
         if (stored.isPresent()) {
@@ -165,25 +154,8 @@ public final class GateEngine {
     }
 
     /** The newest complete stored run of {@code spec} on a host of the same name whose results cover the candidate's tests. */
-    private Optional<Long> coveringRun(String spec, String host, Side candidate) throws SQLException {
-        if (candidate.runIds().isEmpty()) {
-            return Optional.empty();
-        }
-        String hostName = host.equals("qemu") ? "qemu=" + spec : host;
-        String ids = candidate.runIds().stream().map(String::valueOf).reduce((a, x) -> a + "," + x).orElse("-1");
-        String sql = "SELECT r.run_id FROM result r JOIN kernel k ON k.id = r.kernel_id JOIN host h ON h.id = r.host_id JOIN run ON run.id = r.run_id"
-                + " WHERE k.spec = ? AND h.name = ? AND COALESCE(run.outcome, '') <> 'INCOMPLETE' AND r.run_id NOT IN (" + ids + ")"
-                + " AND (r.attribution IS NULL OR r.attribution <> 'INFRA')"
-                + " AND r.test_id IN (SELECT test_id FROM result WHERE run_id IN (" + ids + "))"
-                + " GROUP BY r.run_id HAVING COUNT(DISTINCT r.test_id) = (SELECT COUNT(DISTINCT test_id) FROM result WHERE run_id IN (" + ids + "))"
-                + " ORDER BY r.run_id DESC";
-        try (Connection c = store.connection(); PreparedStatement ps = c.prepareStatement(sql)) {
-            ps.setString(1, spec);
-            ps.setString(2, hostName);
-            try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() ? Optional.of(rs.getLong(1)) : Optional.empty();
-            }
-        }
+    private Optional<Long> coveringRun(String spec, String host, Side candidate) {
+        return new Runs(store).coveringRun(spec, host.equals("qemu") ? "qemu=" + spec : host, candidate.runIds());
     }
 
     private Side run(String what, Request req, String host, String kernel, String casePattern, int repeat, Path out) {
@@ -208,10 +180,8 @@ public final class GateEngine {
         }
     }
 
-    private FlakeSnapshot snapshot(List<Long> runIds) throws SQLException {
-        try (Connection c = store.connection()) {
-            return FlakeStatistics.compute(c, runIds == null ? FlakeStatistics.Scope.ALL : FlakeStatistics.Scope.runs(new LinkedHashSet<>(runIds)));
-        }
+    private FlakeSnapshot snapshot(List<Long> runIds) {
+        return FlakeStatistics.compute(store, runIds == null ? FlakeStatistics.Scope.ALL : FlakeStatistics.Scope.runs(new LinkedHashSet<>(runIds)));
     }
 
 }

@@ -9,10 +9,6 @@ import dev.kval.triage.GateDecision.TestKey;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
@@ -68,13 +64,6 @@ final class GateEvidence {
     }
 
     private static Path outDir(Store store, long run) {
-        try (Connection c = store.connection(); PreparedStatement ps = c.prepareStatement("SELECT out_dir FROM run WHERE id = ?")) {
-            ps.setLong(1, run);
-            try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() && rs.getString(1) != null ? Path.of(rs.getString(1)) : null;
-            }
-        } catch (SQLException e) {
-            return null;
-        }
+        return new dev.kval.store.Runs(store).find(run).map(dev.kval.store.RunRow::outDir).map(Path::of).orElse(null);
     }
 }

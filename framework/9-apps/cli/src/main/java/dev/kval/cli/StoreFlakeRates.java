@@ -5,7 +5,6 @@ import dev.kval.store.Store;
 import dev.kval.triage.FlakeSnapshot;
 import dev.kval.triage.FlakeStatistics;
 import java.io.PrintStream;
-import java.sql.Connection;
 
 /** The bisection's measured flake rates: the triage statistics of the result store ({@link FlakeSnapshot#rate}). */
 final class StoreFlakeRates {
@@ -14,8 +13,8 @@ final class StoreFlakeRates {
 
     /** From the store the environment names; {@link FlakeRates#UNKNOWN} (saying why) when it cannot be read. */
     static FlakeRates fromStore(PrintStream err) {
-        try (Store store = Store.open(); Connection c = store.connection()) {
-            FlakeSnapshot snap = FlakeStatistics.compute(c, FlakeStatistics.Scope.ALL);
+        try (Store store = Store.open()) {
+            FlakeSnapshot snap = FlakeStatistics.compute(store, FlakeStatistics.Scope.ALL);
             err.println("kval: flake rates from the result store " + store.url().replaceAll("password=[^;&]*", "password=***") + " ("
                     + snap.series().size() + " series)");
             return snap::rate;

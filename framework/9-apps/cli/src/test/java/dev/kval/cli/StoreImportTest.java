@@ -97,7 +97,7 @@ class StoreImportTest {
             }
             assertEquals(RunEngineTest.leaves(out, "qemu").stream().map(l -> l.name()).sorted().toList(),
                     rows.stream().map(StoredResult::testId).sorted().toList(), "the stored test ids are the KTAP leaves");
-            try (Connection c = store.connection(); Statement st = c.createStatement();
+            try (Connection c = dev.kval.store.StoreTestAccess.connection(store); Statement st = c.createStatement();
                     ResultSet rs = st.executeQuery("SELECT spec, source, release, sha256, config_hash FROM kernel")) {
                 assertTrue(rs.next());
                 assertEquals("debian", rs.getString("source"));
@@ -105,7 +105,7 @@ class StoreImportTest {
                 assertTrue(rs.getString("config_hash").matches("[0-9a-f]{64}"), rs.getString("config_hash"));
                 assertFalse(rs.next());
             }
-            try (Connection c = store.connection(); Statement st = c.createStatement();
+            try (Connection c = dev.kval.store.StoreTestAccess.connection(store); Statement st = c.createStatement();
                     ResultSet rs = st.executeQuery("SELECT provider, capabilities FROM host")) {
                 assertTrue(rs.next());
                 assertEquals("qemu", rs.getString(1));

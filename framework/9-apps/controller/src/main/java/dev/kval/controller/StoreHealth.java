@@ -2,8 +2,6 @@ package dev.kval.controller;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
-import java.sql.Connection;
-import java.sql.Statement;
 import org.eclipse.microprofile.health.HealthCheck;
 import org.eclipse.microprofile.health.HealthCheckResponse;
 import org.eclipse.microprofile.health.Readiness;
@@ -21,8 +19,8 @@ public class StoreHealth implements HealthCheck {
         if (services.store() == null) {
             return b.down().withData("reason", "not opened yet").build();
         }
-        try (Connection c = services.store().connection(); Statement s = c.createStatement()) {
-            s.executeQuery("SELECT 1").close();
+        try {
+            services.store().check();
             return b.up().withData("url", services.store().url().replaceAll("password=[^;&]*", "password=***"))
                     .withData("queue", services.executor().queueLength()).build();
         } catch (Exception e) {

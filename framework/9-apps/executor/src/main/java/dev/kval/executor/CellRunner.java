@@ -2,7 +2,6 @@ package dev.kval.executor;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.kval.store.RunImporter;
 import dev.kval.store.Runs;
 import dev.kval.store.Store;
 import java.io.BufferedReader;
@@ -28,7 +27,7 @@ final class CellRunner {
     static final Duration KILL_GRACE = Duration.ofSeconds(5);
 
     /** How a cell ended: its final state (DONE FAILED TIMEOUT CANCELLED), results stored, failure class if any. */
-    record Outcome(String state, int results, String failureClass, String message) {
+    record CellEnd(String state, int results, String failureClass, String message) {
     }
 
     private final Store store;
@@ -77,7 +76,7 @@ final class CellRunner {
         }
     }
 
-    Outcome run(long runId, Cell cell, RunRequest request, Path runDir, Consumer<String> log, BooleanSupplier cancelled)
+    CellEnd run(long runId, Cell cell, RunRequest request, Path runDir, Consumer<String> log, BooleanSupplier cancelled)
             throws IOException, InterruptedException {
         Path dir = runDir.resolve(cell.dirName());
         if (Files.exists(dir)) {
@@ -119,7 +118,7 @@ final class CellRunner {
             String why = ended.equals("TIMEOUT") ? s.id() + " exceeded its timeout of " + request.timeoutS(s) + " s" : "cancelled";
             runs.finishStep(t.stepId, ended, ended.equals("TIMEOUT") ? s.failureClass : null, why);
             log.accept(why + ": the child run and everything it started were stopped");
-            return new Outcome(ended, 0, ended.equals("TIMEOUT") ? s.failureClass : null, why);
+            return new CellEnd(ended, 0, ended.equals("TIMEOUT") ? s.failureClass : null, why);
         }
         return finish(t, p.exitValue(), dir, cell, log);
     }
@@ -146,7 +145,7 @@ final class CellRunner {
      * The child ended by itself: 0 and 1 are verdicts (pass, failures), 2 is incomplete (infrastructure); whatever it
      * recorded is imported either way, so nothing a child wrote is lost.
      */
-    private Outcome finish(Tracker t, int exit, Path dir, Cell cell, Consumer<String> log) {
+    private CellEnd finish(Tracker t, int exit, Path dir, Cell cell, Consumer<String> log) {
         JsonNode host = firstHost(dir);
         JsonNode failure = host == null ? null : host.path("failure");
         String failureClass = null;
@@ -169,22 +168,18 @@ final class CellRunner {
             String why = "the child run left no summary.json (" + message + ")";
             runs.finishStep(t.stepId, "FAILED", "INFRA", why);
             log.accept(why);
-            return new Outcome("FAILED", 0, "INFRA", why);
+            return new CellEnd("FAILED", 0, "INFRA", why);
         }
         try {
             long collectId = t.stepId;
-            int n = store.inTransaction(c -> {
-                int rows = RunImporter.importResults(c, t.runId, dir, cell.dirName() + "/");
-                Runs.finishStep(c, collectId, "DONE", null, rows + " results stored");
-                return rows;
-            });
+            int n = runs.importAndFinishStep(t.runId, dir, cell.dirName() + "/", collectId);
             log.accept(n + " results stored");
             report(t.runId, cell, host);
-            return new Outcome(stepFailed ? "FAILED" : "DONE", n, failureClass, message);
+            return new CellEnd(stepFailed ? "FAILED" : "DONE", n, failureClass, message);
         } catch (RuntimeException e) {
             runs.finishStep(t.stepId, "FAILED", "INFRA", "storing the results failed: " + e.getMessage());
             log.accept("storing the results failed: " + e.getMessage());
-            return new Outcome("FAILED", 0, "INFRA", e.getMessage());
+            return new CellEnd("FAILED", 0, "INFRA", e.getMessage());
         }
     }
 

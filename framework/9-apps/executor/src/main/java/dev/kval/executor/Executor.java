@@ -185,7 +185,7 @@ public final class Executor implements AutoCloseable {
                 .map(StepRow::cell).collect(Collectors.toSet());
         try (BufferedWriter log = Files.newBufferedWriter(logFile(id), StandardCharsets.UTF_8, StandardOpenOption.CREATE,
                 StandardOpenOption.APPEND)) {
-            List<Future<CellRunner.Outcome>> outcomes = new ArrayList<>();
+            List<Future<CellRunner.CellEnd>> outcomes = new ArrayList<>();
             AtomicBoolean started = new AtomicBoolean();
             for (Cell cell : request.cells()) {
                 if (finished.contains(cell.label())) {
@@ -194,7 +194,7 @@ public final class Executor implements AutoCloseable {
                 }
                 outcomes.add(cellPool.submit(() -> {
                     if (cancel.get()) {
-                        return new CellRunner.Outcome("CANCELLED", 0, null, "cancelled before it started");
+                        return new CellRunner.CellEnd("CANCELLED", 0, null, "cancelled before it started");
                     }
                     if (started.compareAndSet(false, true) && runs.setState(id, "RUNNING", null, null)) {
                         listener.runState(id, "RUNNING");
@@ -203,19 +203,19 @@ public final class Executor implements AutoCloseable {
                         return cells.run(id, cell, request, dir, l -> line(log, cell, l), cancel::get);
                     } catch (IOException | RuntimeException | InterruptedException e) {
                         line(log, cell, "cell failed: " + e);
-                        return new CellRunner.Outcome("FAILED", 0, "INFRA", e.toString());
+                        return new CellRunner.CellEnd("FAILED", 0, "INFRA", e.toString());
                     }
                 }));
             }
-            List<CellRunner.Outcome> ended = new ArrayList<>();
-            for (Future<CellRunner.Outcome> f : outcomes) {
+            List<CellRunner.CellEnd> ended = new ArrayList<>();
+            for (Future<CellRunner.CellEnd> f : outcomes) {
                 try {
                     ended.add(f.get());
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                     return;
                 } catch (java.util.concurrent.ExecutionException e) {
-                    ended.add(new CellRunner.Outcome("FAILED", 0, "INFRA", e.getCause().toString()));
+                    ended.add(new CellRunner.CellEnd("FAILED", 0, "INFRA", e.getCause().toString()));
                 }
             }
             conclude(id, request, ended, cancel.get());
@@ -224,7 +224,7 @@ public final class Executor implements AutoCloseable {
     }
 
     /** The run's state and outcome from its stored verdicts and the cells that ended without any. */
-    private void conclude(long id, RunRequest request, List<CellRunner.Outcome> ended, boolean cancelled) {
+    private void conclude(long id, RunRequest request, List<CellRunner.CellEnd> ended, boolean cancelled) {
         if (cancelled) {
             return; // cancel() already recorded it
         }
@@ -238,7 +238,7 @@ public final class Executor implements AutoCloseable {
         long failedCells = ended.stream().filter(o -> !o.state().equals("DONE")).count();
         String message = results.size() + " results from " + request.cells().size() + " cells"
                 + (failedCells > 0 ? "; " + failedCells + " cell(s) did not finish: "
-                + ended.stream().filter(o -> !o.state().equals("DONE")).map(CellRunner.Outcome::message).collect(Collectors.joining("; ")) : "");
+                + ended.stream().filter(o -> !o.state().equals("DONE")).map(CellRunner.CellEnd::message).collect(Collectors.joining("; ")) : "");
         runs.setState(id, state, outcome, message);
         listener.runState(id, state);
     }

@@ -9,10 +9,6 @@ import io.quarkus.qute.TemplateData;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -29,27 +25,16 @@ record ResultDetail(long id, long runId, String test, String suite, String statu
     static final ObjectMapper JSON = new ObjectMapper();
     static final int MAX_SPLAT_LINES = 40;
 
-    static Optional<ResultDetail> load(Store store, long id) throws SQLException {
-        try (Connection c = store.connection(); PreparedStatement ps = c.prepareStatement(
-                "SELECT r.id, r.run_id, r.test_id, r.suite, r.status, r.attribution, r.message, k.spec, k.release, h.name, h.host_class, r.started_at,"
-                        + " run.out_dir, r.attachments FROM result r JOIN run ON run.id = r.run_id JOIN kernel k ON k.id = r.kernel_id"
-                        + " JOIN host h ON h.id = r.host_id WHERE r.id = ?")) {
-            ps.setLong(1, id);
-            try (ResultSet rs = ps.executeQuery()) {
-                if (!rs.next()) {
-                    return Optional.empty();
-                }
-                String out = rs.getString(13);
-                List<Attachment> atts = attachments(out, rs.getString(14));
-                String test = rs.getString(3);
-                List<String> ktap = new ArrayList<>();
-                List<String> splat = new ArrayList<>();
-                evidence(out, atts, test, ktap, splat);
-                return Optional.of(new ResultDetail(rs.getLong(1), rs.getLong(2), test, rs.getString(4), rs.getString(5), rs.getString(6),
-                        rs.getString(7), rs.getString(8) + " (" + rs.getString(9) + ")", rs.getString(10), rs.getString(11),
-                        Views.time(rs.getTimestamp(12).toInstant()), out, atts, ktap, splat));
-            }
-        }
+    static Optional<ResultDetail> load(Store store, long id) {
+        return store.result(id).map(r -> {
+            String out = new dev.kval.store.Runs(store).find(r.runId()).map(dev.kval.store.RunRow::outDir).orElse(null);
+            List<Attachment> atts = attachments(out, r.attachments());
+            List<String> ktap = new ArrayList<>();
+            List<String> splat = new ArrayList<>();
+            evidence(out, atts, r.testId(), ktap, splat);
+            return new ResultDetail(r.id(), r.runId(), r.testId(), r.suite(), r.status(), r.attribution(), r.message(),
+                    r.kernelSpec() + " (" + r.kernelRelease() + ")", r.hostName(), r.hostClass(), Views.time(r.startedAt()), out, atts, ktap, splat);
+        });
     }
 
     static List<Attachment> attachments(String outDir, String json) {

@@ -1,5 +1,6 @@
 package dev.kval.triage.web;
 
+import dev.kval.store.StoreException;
 import dev.kval.triage.FlakeSnapshot;
 import dev.kval.triage.FlakeStatistics;
 import dev.kval.triage.Quarantine;
@@ -17,10 +18,6 @@ import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.nio.file.Files;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -52,9 +49,9 @@ public class TriageResource {
     }
 
     FlakeSnapshot snapshot() {
-        try (Connection c = store.store().connection()) {
-            return FlakeStatistics.compute(c, FlakeStatistics.Scope.ALL);
-        } catch (SQLException e) {
+        try {
+            return FlakeStatistics.compute(store.store(), FlakeStatistics.Scope.ALL);
+        } catch (StoreException e) {
             throw new WebApplicationException("cannot read the result store " + store.store().url() + ": " + e.getMessage(), 503);
         }
     }
@@ -108,37 +105,26 @@ public class TriageResource {
     }
 
     List<SeriesResult> seriesResults(String test, long kernel, String hostClass) {
-        List<SeriesResult> out = new ArrayList<>();
-        try (Connection c = store.store().connection(); PreparedStatement ps = c.prepareStatement(
-                "SELECT r.id, r.status, r.attribution, r.started_at, r.message, run.uuid FROM result r JOIN host h ON h.id = r.host_id"
-                        + " JOIN run ON run.id = r.run_id WHERE r.test_id = ? AND r.kernel_id = ? AND h.host_class = ? ORDER BY r.started_at, r.id")) {
-            ps.setString(1, test);
-            ps.setLong(2, kernel);
-            ps.setString(3, hostClass);
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    String m = rs.getString(5);
-                    out.add(new SeriesResult(rs.getLong(1), rs.getString(2), rs.getString(3) == null ? "" : rs.getString(3),
-                            Views.time(rs.getTimestamp(4).toInstant()), m == null ? "" : m.lines().findFirst().orElse(""), rs.getString(6)));
-                }
-            }
-        } catch (SQLException e) {
+        try {
+            return store.store().series(test, kernel, hostClass).stream().map(r -> new SeriesResult(r.id(), r.status(),
+                    r.attribution() == null ? "" : r.attribution(), Views.time(r.startedAt()),
+                    r.message() == null ? "" : r.message().lines().findFirst().orElse(""), r.runUuid())).toList();
+        } catch (StoreException e) {
             throw new WebApplicationException("cannot read the result store: " + e.getMessage(), 503);
         }
-        return out;
     }
 
     @GET
     @Path("triage/result/{id}")
     @Produces(MediaType.TEXT_HTML)
-    public String resultPage(@PathParam("id") long id) throws SQLException {
+    public String resultPage(@PathParam("id") long id) {
         return result.data("r", ResultDetail.load(store.store(), id).orElseThrow(() -> new NotFoundException("no result #" + id))).render();
     }
 
     @GET
     @Path("api/triage/result/{id}")
     @Produces(MediaType.APPLICATION_JSON)
-    public ResultDetail resultJson(@PathParam("id") long id) throws SQLException {
+    public ResultDetail resultJson(@PathParam("id") long id) {
         return ResultDetail.load(store.store(), id).orElseThrow(() -> new NotFoundException("no result #" + id));
     }
 

@@ -76,9 +76,7 @@ class DashboardRealRunsTest {
     }
 
     FlakeSnapshot realSnapshot() throws Exception {
-        try (Connection c = store.store().connection()) {
-            return FlakeStatistics.compute(c, FlakeStatistics.Scope.ALL);
-        }
+        return FlakeStatistics.compute(store.store(), FlakeStatistics.Scope.ALL);
     }
 
     @Test
@@ -109,7 +107,7 @@ class DashboardRealRunsTest {
     void drillDownShowsTheKtapAndAttachmentsOfARealResult() throws Exception {
         importOnce();
         long id;
-        try (Connection c = store.store().connection(); var st = c.createStatement();
+        try (Connection c = dev.kval.store.StoreTestAccess.connection(store.store()); var st = c.createStatement();
                 var rs = st.executeQuery("SELECT MIN(id) FROM result WHERE test_id = 'api.memslot.gmem_range_overlap_errno_by_version'")) {
             rs.next();
             id = rs.getLong(1);

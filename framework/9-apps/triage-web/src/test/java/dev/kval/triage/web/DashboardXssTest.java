@@ -65,7 +65,7 @@ class DashboardXssTest {
         Path secret = Files.writeString(RUN_DIR.resolveSibling("xss-secret.txt"), "HOST-SECRET-KEY\n");
         Files.createSymbolicLink(RUN_DIR.resolve("evidence/console.log"), secret);
         Files.createSymbolicLink(RUN_DIR.resolve("outside"), RUN_DIR.getParent());
-        try (Connection c = store.store().connection()) {
+        try (Connection c = dev.kval.store.StoreTestAccess.connection(store.store())) {
             c.createStatement().execute("INSERT INTO kernel(spec, source, release, sha256, config_hash) VALUES ('path:/xss', 'path', '9.9.9-xss', 'ab', '')");
             c.createStatement().execute("INSERT INTO host(name, provider, host_class) VALUES ('qemu', 'qemu', 'qemu-tcg')");
             try (PreparedStatement ps = c.prepareStatement("INSERT INTO run(uuid, kind, state, request, out_dir, created_at) VALUES (?, 'run', 'DONE', '{}', ?, ?)")) {
