@@ -84,10 +84,8 @@ public final class RunEngine {
         try {
             tally = SuiteLauncher.run(session, allure);
         } finally {
-            session.finish();
+            session.finish(); // verdicts.json, and summary.json derived from it: each written once
         }
-        summary.verdicts(tally.counts(), tally.outcome());
-        summary.write(req.out());
         report(summary, tally);
         AllureReport.Outcome html = AllureReport.generate(results, req.out().resolve("allure-report"));
         if (html.ok()) {
@@ -172,9 +170,9 @@ public final class RunEngine {
         StringBuilder v = new StringBuilder();
         tally.counts().forEach((k, n) -> v.append(v.length() == 0 ? "" : " ").append(k).append('=').append(n));
         say("verdicts: " + v);
-        List<VerdictTally.Bad> bad = tally.bad();
-        for (VerdictTally.Bad b : bad.subList(0, Math.min(20, bad.size()))) {
-            say("  " + b.status().toUpperCase() + " " + b.name() + ": " + b.message().lines().findFirst().orElse(""));
+        List<dev.kval.result.Verdict> bad = tally.bad();
+        for (dev.kval.result.Verdict b : bad.subList(0, Math.min(20, bad.size()))) {
+            say("  " + b.outcome() + " [" + b.blame() + "] " + b.leaf() + " on " + b.host() + ": " + b.reason().lines().findFirst().orElse(""));
         }
         if (bad.size() > 20) {
             say("  ... " + (bad.size() - 20) + " more in summary.json and the report");
