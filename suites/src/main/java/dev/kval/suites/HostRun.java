@@ -143,6 +143,7 @@ final class HostRun {
                         run = StressStage.around(on, plan.stress(), dir, hr, say, () -> agent.run(on, remote, opts, sink));
                     }
                 }
+                Files.writeString(dir.resolve(Judging.TIMES), progress.leafTimes()); // the leaves' real times, for the verdicts
                 hr.file("ktap", name + "/agent.ktap");
                 hr.timing("run", ms(t3));
                 hr.ktap(run.tree(), run.exit(), run.timedOut());

@@ -17,6 +17,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 @Command(name = "bisect", mixinStandardHelpOptions = true,
+        header = "Finds the first Debian kernel between --from and --to where a case's verdict differs from its verdict at --from.",
         description = {"Finds the first Debian kernel between --from and --to (version order) where a case's verdict differs from",
             "its verdict at --from (a break or a fix). Each step boots the kernel in QEMU and runs only the case N times; the",
             "verdict is each selected leaf's status and # observed= value (status only for leaves whose value moves between",
