@@ -232,7 +232,7 @@ public final class BehaviourMap {
     }
 
     /** The behaviour a cell shows: verdict, the SKIP reason, and the observed value unless the row is a measurement. */
-    static String describe(Cell c, boolean withObserved) {
+    public static String describe(Cell c, boolean withObserved) {
         StringBuilder b = new StringBuilder(c.verdict());
         if (c.verdict().equals("SKIP") && !c.reason().isEmpty()) {
             b.append(" (").append(c.reason()).append(')');

@@ -74,7 +74,7 @@ public final class Sweep {
         return Math.max(1, Runtime.getRuntime().availableProcessors());
     }
 
-    void say(String s) {
+    public void say(String s) {
         synchronized (err) {
             err.println("kval sweep: " + s);
             err.flush();

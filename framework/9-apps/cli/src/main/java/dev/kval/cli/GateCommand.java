@@ -1,5 +1,7 @@
 package dev.kval.cli;
 
+import dev.kval.gate.GateEngine;
+
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;

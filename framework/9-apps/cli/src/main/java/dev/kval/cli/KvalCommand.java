@@ -1,5 +1,7 @@
 package dev.kval.cli;
 
+import dev.kval.bench.BenchCommand;
+
 import io.quarkus.picocli.runtime.annotations.TopCommand;
 import picocli.CommandLine.Command;
 

@@ -1,5 +1,7 @@
 package dev.kval.cli;
 
+import dev.kval.engine.RunEngine;
+
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.LocalDateTime;

@@ -1,11 +1,12 @@
 package dev.kval.cli;
 
+import dev.kval.bench.SweepArgs;
+
 import dev.kval.host.qemu.QemuConfig;
 import dev.kval.kernel.KernelCache;
 import dev.kval.kernel.KernelResolver;
 import dev.kval.sweep.KernelRun;
 import dev.kval.sweep.Sweep;
-import dev.kval.sweep.SweepBench;
 import dev.kval.sweep.SweepKernel;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -24,38 +25,8 @@ import picocli.CommandLine.Option;
             "and OUT/kernels/<release>/attempt-N/{agent.ktap,console.log,caps.json,qemu.cmdline}.",
             "Exit: 0 every kernel ran, 1 a kernel crashed or would not boot (attributed to the kernel), 2 infrastructure."})
 public class SweepCommand implements Callable<Integer> {
-    /** Options shared by {@code sweep} and {@code bench sweep}. */
-    static class Args {
-        @Option(names = "--kernels", required = true,
-                description = "range and/or list, e.g. 'debian:6.12..debian:7.3.4' or 'debian:7.1.13,debian:7.2.6' (inclusive, by version prefix)")
-        String kernels;
-
-        @Option(names = "--suite", split = ",", description = "suites to run, comma separated (default: all)")
-        List<String> suites;
-
-        @Option(names = "--case", description = "only cases matching this glob")
-        String casePattern;
-
-        @Option(names = "--repeat", description = "run each case N times; cells whose verdicts disagree are marked flaky")
-        Integer repeat;
-
-        @Option(names = "--jobs", defaultValue = "0", description = "QEMU hosts at a time (default: one per core)")
-        int jobs;
-
-        @Option(names = "--overall-timeout", defaultValue = "1800", description = "limit for one kernel's agent run in seconds (default 1800)")
-        int overall;
-
-        @Option(names = "--out", description = "output directory (default: runs/sweep-<timestamp>)")
-        Path out;
-
-        Sweep.Options options(String prefix) {
-            Path dir = out != null ? out : Path.of("runs", prefix + "-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
-            return new Sweep.Options(kernels, suites, casePattern, repeat, jobs, dir, Duration.ofSeconds(overall));
-        }
-    }
-
     @Mixin
-    Args args;
+    SweepArgs args;
 
     @Option(names = "--list", description = "print the kernels the expression selects, in version order, and whether each is cached; run nothing")
     boolean list;
@@ -105,31 +76,6 @@ public class SweepCommand implements Callable<Integer> {
         } catch (Exception e) {
             System.err.println("kval sweep: infrastructure error: " + e);
             return 2;
-        }
-    }
-
-    /** {@code kval bench sweep}: the sweep's wall time against the same kernels run one at a time, in one invocation. */
-    @Command(name = "sweep", mixinStandardHelpOptions = true,
-            header = "Times a sweep against the same kernels run one at a time.",
-            description = {"Resolves the kernels into the cache, runs them one at a time (jobs=1) and then as a sweep (--jobs),",
-                "and prints both wall times, per kernel and in total, and their ratio. Outputs: OUT/sequential, OUT/sweep."})
-    public static class Bench implements Callable<Integer> {
-        @Mixin
-        Args args;
-
-        @Override
-        public Integer call() {
-            try {
-                SweepBench.Report r = SweepBench.run(sweep(), args.options("bench-sweep"));
-                System.out.print(SweepBench.format(r));
-                return r.disagreements().isEmpty() ? 0 : 1;
-            } catch (IllegalArgumentException e) {
-                System.err.println("kval bench sweep: " + e.getMessage());
-                return 2;
-            } catch (Exception e) {
-                System.err.println("kval bench sweep: infrastructure error: " + e);
-                return 2;
-            }
         }
     }
 }

@@ -1,5 +1,7 @@
 package dev.kval.cli;
 
+import dev.kval.engine.RunEngine;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;

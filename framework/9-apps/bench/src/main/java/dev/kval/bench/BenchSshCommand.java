@@ -1,4 +1,4 @@
-package dev.kval.cli;
+package dev.kval.bench;
 
 import dev.kval.host.ExecResult;
 import dev.kval.host.ssh.ClientKey;

@@ -1,9 +1,8 @@
-package dev.kval.cli;
+package dev.kval.bench;
 
 import dev.kval.store.Store;
 import dev.kval.triage.FlakeSnapshot;
 import dev.kval.triage.FlakeStatistics;
-import dev.kval.triage.FlakyBench;
 import dev.kval.triage.SyntheticHistory;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,4 +1,4 @@
-package dev.kval.cli;
+package dev.kval.bench;
 
 import dev.kval.kernel.debian.PrivateApt;
 import dev.kval.ktap.CountingListener;

@@ -1,4 +1,4 @@
-package dev.kval.cli;
+package dev.kval.engine;
 
 import dev.kval.kernel.KvalPaths;
 import dev.kval.kernel.Proc;
@@ -16,18 +16,18 @@ import java.util.Properties;
  * The offline HTML report: allure-commandline (unpacked by the CLI module's build into
  * framework/9-apps/cli/target/allure-commandline) turns OUT/allure-results into one self-contained OUT/allure-report/index.html.
  */
-final class AllureReport {
+public final class AllureReport {
     private AllureReport() {
     }
 
     /** Either the report's index.html or why there is none. */
-    record Outcome(Path index, String problem, long millis) {
+    public record Outcome(Path index, String problem, long millis) {
         boolean ok() {
             return index != null;
         }
     }
 
-    static Outcome generate(Path results, Path report) {
+    public static Outcome generate(Path results, Path report) {
         long t0 = System.nanoTime();
         Optional<Path> allure = locate();
         if (allure.isEmpty()) {
@@ -56,7 +56,7 @@ final class AllureReport {
         return t.length() > 800 ? "..." + t.substring(t.length() - 800) : t;
     }
 
-    static Optional<Path> locate() {
+    public static Optional<Path> locate() {
         return candidates().stream().filter(Files::isRegularFile).findFirst();
     }
 
@@ -83,7 +83,7 @@ final class AllureReport {
         return c;
     }
 
-    static String version() {
+    public static String version() {
         try (InputStream in = AllureReport.class.getResourceAsStream("/kval-version.properties")) {
             Properties p = new Properties();
             if (in != null) {

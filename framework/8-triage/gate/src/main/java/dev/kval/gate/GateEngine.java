@@ -1,4 +1,6 @@
-package dev.kval.cli;
+package dev.kval.gate;
+
+import dev.kval.engine.RunEngine;
 
 import dev.kval.result.Outcome;
 import dev.kval.result.RunSummary;
@@ -127,7 +129,7 @@ public final class GateEngine {
     }
 
     /** A stored run of the baseline that covers every test the candidate ran, else a fresh run; a run id is taken as it is. */
-    static boolean isRunId(String spec) {
+    public static boolean isRunId(String spec) {
         return spec.matches("\\d+") || spec.matches("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}");
     }
 

@@ -1,4 +1,4 @@
-package dev.kval.cli;
+package dev.kval.engine;
 
 import dev.kval.suites.HostChecksSuite;
 import dev.kval.suites.RunPlan;
@@ -15,11 +15,11 @@ import org.junit.platform.launcher.core.LauncherDiscoveryRequestBuilder;
 import org.junit.platform.launcher.core.LauncherFactory;
 
 /** Runs a session's suites through the JUnit Platform Launcher, with Allure writing to the session's results. */
-final class SuiteLauncher {
+public final class SuiteLauncher {
     private SuiteLauncher() {
     }
 
-    static VerdictTally run(RunSession session, AllureLifecycle allure) {
+    public static VerdictTally run(RunSession session, AllureLifecycle allure) {
         List<DiscoverySelector> selectors = new ArrayList<>();
         RunPlan.classesOf(session.plan().suites()).forEach(c -> selectors.add(DiscoverySelectors.selectClass(c)));
         selectors.add(DiscoverySelectors.selectClass(HostChecksSuite.class));

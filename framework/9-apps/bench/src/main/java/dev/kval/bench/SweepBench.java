@@ -1,4 +1,9 @@
-package dev.kval.sweep;
+package dev.kval.bench;
+
+import dev.kval.sweep.BehaviourMap;
+import dev.kval.sweep.KernelRun;
+import dev.kval.sweep.Sweep;
+import dev.kval.sweep.SweepKernel;
 
 import java.io.IOException;
 import java.util.ArrayList;

@@ -1,4 +1,8 @@
-package dev.kval.reports.history;
+package dev.kval.bench;
+
+import dev.kval.reports.history.AggregatedReport;
+import dev.kval.reports.history.AllureGenerate;
+import dev.kval.reports.history.HistoryStore;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.kval.reports.RunDir;
@@ -43,7 +47,7 @@ public final class AllureBench {
         if (source.results().isEmpty()) {
             throw new IllegalArgumentException(source.dir() + " has no Allure results to replicate");
         }
-        HistoryStore.deleteTree(out);
+        dev.kval.kernel.KernelCache.deleteTree(out);
         Path synth = out.resolve("synthesized-run");
         int templates = synthesize(source, n, synth);
         log.accept("synthesized " + n + " results in " + synth + " from the " + templates + " real result files of " + source.dir()

@@ -1,4 +1,6 @@
-package dev.kval.cli;
+package dev.kval.bench;
+
+import dev.kval.engine.RunEngine;
 
 import dev.kval.host.OracleConsoleWatch;
 import dev.kval.host.qemu.Initramfs;

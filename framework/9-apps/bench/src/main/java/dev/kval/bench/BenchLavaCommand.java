@@ -1,4 +1,6 @@
-package dev.kval.cli;
+package dev.kval.bench;
+
+import dev.kval.engine.RunEngine;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.kval.kernel.KernelCache;

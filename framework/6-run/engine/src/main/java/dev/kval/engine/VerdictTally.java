@@ -1,4 +1,4 @@
-package dev.kval.cli;
+package dev.kval.engine;
 
 import dev.kval.result.Outcome;
 import dev.kval.result.Verdict;
@@ -16,7 +16,7 @@ import org.junit.platform.launcher.TestIdentifier;
  * not a presented verdict is kval's own failure, recorded in the session as a KVAL_BUG verdict. Counts and the run's
  * outcome come from the session's verdicts (the ones verdicts.json holds), never from failure messages.
  */
-final class VerdictTally implements TestExecutionListener {
+public final class VerdictTally implements TestExecutionListener {
     private final RunSession session;
 
     VerdictTally(RunSession session) {
@@ -40,11 +40,11 @@ final class VerdictTally implements TestExecutionListener {
         return Verdicts.counts(session.verdicts());
     }
 
-    List<Verdict> bad() {
+    public List<Verdict> bad() {
         return Verdicts.bad(session.verdicts());
     }
 
-    Outcome outcome() {
+    public Outcome outcome() {
         return Verdicts.outcome(session.verdicts());
     }
 }

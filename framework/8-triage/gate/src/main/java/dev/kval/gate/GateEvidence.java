@@ -1,4 +1,4 @@
-package dev.kval.cli;
+package dev.kval.gate;
 
 import dev.kval.console.CrashOracle;
 import dev.kval.console.Finding;
@@ -14,13 +14,13 @@ import java.util.List;
 import java.util.stream.Stream;
 
 /** The evidence a gate regression is listed with: the failure message, the KTAP line(s), the console excerpt. */
-final class GateEvidence {
-    static final int MAX_CONSOLE_LINES = 12;
+public final class GateEvidence {
+    public static final int MAX_CONSOLE_LINES = 12;
 
     private GateEvidence() {
     }
 
-    static GateEngine.Evidence of(Store store, TestKey key, List<Long> candidateRuns) {
+    public static GateEngine.Evidence of(Store store, TestKey key, List<Long> candidateRuns) {
         String message = "";
         List<String> ktap = new ArrayList<>();
         List<String> console = new ArrayList<>();

@@ -1,4 +1,8 @@
-package dev.kval.triage;
+package dev.kval.bench;
+
+import dev.kval.triage.Classification;
+import dev.kval.triage.FlakeSnapshot;
+import dev.kval.triage.FlakeStatistics;
 
 import dev.kval.store.Store;
 import java.io.PrintStream;

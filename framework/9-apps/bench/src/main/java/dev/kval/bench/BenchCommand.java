@@ -1,4 +1,4 @@
-package dev.kval.cli;
+package dev.kval.bench;
 
 import picocli.CommandLine.Command;
 
@@ -8,7 +8,7 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = "Side-by-side benchmarks; each prints both measurements and their ratio.",
-        subcommands = {BenchKtapCommand.class, BenchSshCommand.class, BenchBootCommand.class, SweepCommand.Bench.class, ReportCommand.Bench.class,
+        subcommands = {BenchKtapCommand.class, BenchSshCommand.class, BenchBootCommand.class, BenchSweepCommand.class, BenchAllureCommand.class,
             BenchLavaCommand.class, BenchFlakyCommand.class})
 public class BenchCommand {
 }

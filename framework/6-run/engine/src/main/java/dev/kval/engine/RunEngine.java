@@ -1,4 +1,4 @@
-package dev.kval.cli;
+package dev.kval.engine;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.kval.agent.AgentDeployer;
@@ -66,7 +66,7 @@ public final class RunEngine {
     }
 
     public RunSummary run(Request req) throws IOException {
-        String version = new VersionCommand.Provider().getVersion()[0].replaceFirst("^kval ", "");
+        String version = kvalVersion();
         RunSummary summary = new RunSummary().kvalVersion(version);
         summary.option("host", req.host()).option("kernel", req.kernel()).option("suites", req.suites()).option("case", req.casePattern())
                 .option("repeat", req.repeat()).option("timeout", req.timeout()).option("out", req.out().toAbsolutePath().toString()).option("append", req.append())
@@ -206,5 +206,18 @@ public final class RunEngine {
             }
         });
         return b.toString();
+    }
+
+    /** The version Maven stamped into the CLI's jar (kval-version.properties, on the class path when the CLI runs). */
+    static String kvalVersion() {
+        try (java.io.InputStream in = RunEngine.class.getResourceAsStream("/kval-version.properties")) {
+            java.util.Properties p = new java.util.Properties();
+            if (in != null) {
+                p.load(in);
+            }
+            return p.getProperty("version", "unknown");
+        } catch (IOException e) {
+            return "unreadable (" + e.getMessage() + ")";
+        }
     }
 }

@@ -1,4 +1,4 @@
-package dev.kval.cli;
+package dev.kval.bench;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -13,7 +13,7 @@ import java.util.concurrent.TimeUnit;
  * (VmHWM of the process, from GNU time's %M, which reads the exited child's rusage) and CPU time (user + sys) when
  * /usr/bin/time exists.
  */
-record WholeProcess(double seconds, long peakRssKb, int exit, String stdout, double cpuSeconds) {
+public record WholeProcess(double seconds, long peakRssKb, int exit, String stdout, double cpuSeconds) {
 
     static final Path GNU_TIME = Path.of("/usr/bin/time");
 
