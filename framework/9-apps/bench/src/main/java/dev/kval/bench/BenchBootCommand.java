@@ -47,7 +47,7 @@ public class BenchBootCommand implements Callable<Integer> {
             List<Long> modules = new ArrayList<>();
             List<Long> ready = new ArrayList<>();
             for (int i = 0; i < runs; i++) {
-                long b = QemuHost.bootToMarker(k, bare, work.resolve("bare-" + i), cfg, Initramfs.SHELL_MARKER, OracleConsoleWatch.standard())
+                long b = dev.kval.host.qemu.BareBoot.toMarker(k, bare, work.resolve("bare-" + i), cfg, Initramfs.SHELL_MARKER, OracleConsoleWatch.standard())
                         .toMillis();
                 base.add(b);
                 try (QemuHost h = provider.boot(k, "full-" + i)) {

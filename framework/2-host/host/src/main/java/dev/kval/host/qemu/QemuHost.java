@@ -1,7 +1,6 @@
 package dev.kval.host.qemu;
 
 import dev.kval.host.Attribution;
-import dev.kval.console.CrashOracle;
 import dev.kval.host.ConsoleWatch;
 import dev.kval.host.ExecResult;
 import dev.kval.host.Host;
@@ -14,24 +13,17 @@ import dev.kval.host.ssh.SshDroppedException;
 import dev.kval.host.ssh.SshTarget;
 import dev.kval.host.ssh.SshTransport;
 import dev.kval.kernel.KernelArtifact;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Deque;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Consumer;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * A candidate kernel booted in QEMU (TCG by default) with kval's initramfs, reached over SSH through user-mode
@@ -39,8 +31,6 @@ import java.util.regex.Pattern;
  * a {@link ConsoleWatch}; the SSH host key is pinned from the key init prints on the console.
  */
 public final class QemuHost implements Host {
-    private static final Pattern HOSTKEY = Pattern.compile(Initramfs.HOSTKEY_MARKER + " (ssh-[a-z0-9-]+ [A-Za-z0-9+/=]+) "
-            + Initramfs.HOSTKEY_MARKER + "-END");
 
     private final String name;
     private final KernelArtifact kernel;
@@ -49,15 +39,10 @@ public final class QemuHost implements Host {
     private final QemuConfig cfg;
     private final ConsoleWatch watch;
     private final Consumer<String> log;
-    private final Deque<String> tail = new ArrayDeque<>();
-    private final ByteArrayOutputStream qemuErr = new ByteArrayOutputStream();
-    private final Object lock = new Object();
-    private Process qemu;
+    final SerialConsole console;
+    QemuProcess qemu;
     private int port;
-    private volatile String hostKeyLine;
-    private volatile boolean ready;
-    private volatile long lastConsoleNanos = System.nanoTime();
-    private volatile long bootStart;
+    volatile long bootStart;
     private volatile Duration bootTime;
     private volatile Duration consoleReadyTime;
     private volatile SshConnection conn;
@@ -65,13 +50,8 @@ public final class QemuHost implements Host {
     private volatile String caps;
     private volatile String release;
     private volatile boolean released;
-    private final Thread shutdownHook = new Thread(() -> {
-        if (qemu != null) {
-            qemu.destroyForcibly();
-        }
-    }, "qemu-shutdown");
 
-    private QemuHost(String name, KernelArtifact kernel, Path work, QemuConfig cfg, ConsoleWatch watch, Consumer<String> log) {
+    QemuHost(String name, KernelArtifact kernel, Path work, QemuConfig cfg, ConsoleWatch watch, Consumer<String> log) {
         this.name = name;
         this.kernel = kernel;
         // absolute: QEMU runs in this directory, so a relative --out would be resolved twice
@@ -80,6 +60,7 @@ public final class QemuHost implements Host {
         this.cfg = cfg;
         this.watch = watch;
         this.log = log;
+        this.console = new SerialConsole(watch);
     }
 
     /** Boots and waits until SSH answers (or throws an attributed {@link HostFailure}; the VM is then stopped). */
@@ -95,7 +76,7 @@ public final class QemuHost implements Host {
             } catch (HostFailure e) {
                 h.release();
                 // the free port was taken between choosing it and QEMU binding it (parallel runs): try another one
-                if (attempt < 3 && e.attribution() == Attribution.INFRASTRUCTURE && h.qemuErr.toString().contains("forwarding")) {
+                if (attempt < 3 && e.attribution() == Attribution.INFRASTRUCTURE && h.qemu != null && h.qemu.stderr().contains("forwarding")) {
                     log.accept(name + ": host forward port " + h.port + " was taken; retrying with another port");
                     continue;
                 }
@@ -107,51 +88,18 @@ public final class QemuHost implements Host {
         }
     }
 
-    /** Boots with an arbitrary initramfs and waits for a console line containing marker (no SSH); returns the time. */
-    public static Duration bootToMarker(KernelArtifact kernel, Path initrd, Path work, QemuConfig cfg, String marker,
-            ConsoleWatch watch) throws IOException {
-        Files.createDirectories(work);
-        QemuHost h = new QemuHost("bare", kernel, work, cfg, watch, s -> { });
-        try {
-            h.start(initrd);
-            long deadline = h.bootStart + cfg.bootTimeout().toNanos();
-            while (System.nanoTime() < deadline) {
-                synchronized (h.lock) {
-                    for (String l : h.tail) {
-                        if (l.contains(marker)) {
-                            return Duration.ofNanos(h.markerNanos - h.bootStart);
-                        }
-                    }
-                    if (!h.qemu.isAlive() || watch.panicked()) {
-                        throw h.failure("QEMU stopped before the console marker " + marker, null);
-                    }
-                    h.lock.wait(50);
-                }
-            }
-            throw h.failure("no console marker " + marker + " within " + cfg.bootTimeout().toSeconds() + " s", null);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IOException(e);
-        } finally {
-            h.release();
-        }
-    }
-
-    private volatile long markerNanos;
-    private volatile long modulesDoneNanos;
-
     @Override
     public void awaitSettled(Duration timeout) throws HostFailure {
         long deadline = System.nanoTime() + timeout.toNanos();
-        synchronized (lock) {
-            while (modulesDoneNanos == 0) {
+        synchronized (console.lock) {
+            while (console.modulesDoneNanos == 0) {
                 checkAlive();
                 long left = deadline - System.nanoTime();
                 if (left <= 0) {
                     throw failure("KVM modules not loaded " + timeout.toSeconds() + " s after boot", null);
                 }
                 try {
-                    lock.wait(Math.min(100, left / 1_000_000 + 1));
+                    console.lock.wait(Math.min(100, left / 1_000_000 + 1));
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                     throw HostFailure.infra("interrupted", e);
@@ -160,122 +108,13 @@ public final class QemuHost implements Host {
         }
     }
 
-    private List<String> command(Path initrd) throws IOException {
-        List<String> c = new ArrayList<>(List.of("qemu-system-x86_64", "-name", "kval-" + name,
-                "-accel", cfg.accelArg(), "-cpu", cfg.cpu(), "-m", String.valueOf(cfg.memoryMb()), "-smp", String.valueOf(cfg.smp()),
-                "-nographic", "-nodefaults", "-no-reboot", "-monitor", "none",
-                "-chardev", "stdio,id=con,signal=off,logfile=" + consoleLog, "-serial", "chardev:con",
-                "-kernel", kernel.kernel().toString(), "-initrd", initrd.toString(),
-                "-append", ("console=ttyS0 panic=-1 loglevel=5 " + cfg.extraAppend()).strip(),
-                // restrict=on: the guest (an untrusted kernel) reaches nothing - not this machine's loopback services at
-                // 10.0.2.2 (the store, the controller), not the network; kval's own SSH forward still works
-                "-netdev", "user,id=n0,restrict=on,hostfwd=tcp:127.0.0.1:" + port + "-:22", "-device", "virtio-net-pci,netdev=n0"));
-        c.addAll(cfg.numaArgs());
-        if (cfg.hostRoot()) {
-            c.addAll(JvmShare.qemuArgs(JvmShare.stage(work)));
-        }
-        return c;
-    }
-
-    private void start(Path initrd) throws IOException {
+    void start(Path initrd) throws IOException {
         port = LocalSshd.freePort();
-        List<String> cmd = command(initrd);
-        Files.writeString(work.resolve("qemu.cmdline"), String.join(" ", cmd) + "\n");
-        bootStart = System.nanoTime();
-        qemu = new ProcessBuilder(cmd).directory(work.toFile()).start();
-        Runtime.getRuntime().addShutdownHook(shutdownHook);
-        qemu.getOutputStream().close();
-        Thread reader = new Thread(this::readConsole, "qemu-console-" + name);
-        reader.setDaemon(true);
-        reader.start();
-        Thread err = new Thread(() -> {
-            try (InputStream in = qemu.getErrorStream()) {
-                in.transferTo(qemuErr);
-            } catch (IOException ignored) {
-                // gone
-            }
-        }, "qemu-stderr-" + name);
-        err.setDaemon(true);
-        err.start();
+        qemu = QemuProcess.start(name, work, QemuProcess.command(name, cfg, kernel, initrd, consoleLog, port, work), console);
+        bootStart = qemu.startNanos();
         Thread mon = new Thread(this::monitor, "qemu-monitor-" + name);
         mon.setDaemon(true);
         mon.start();
-    }
-
-    /**
-     * A console that never prints a newline (binary garbage, a stuck writer) must not grow one line without bound: bytes
-     * past this are counted, dropped and reported with the oracle's cut marker (the full text stays in console.log).
-     */
-    static final int MAX_CONSOLE_LINE_BYTES = 4 * CrashOracle.MAX_LINE;
-
-    private void readConsole() {
-        ByteArrayOutputStream line = new ByteArrayOutputStream();
-        long dropped = 0;
-        byte[] buf = new byte[8192];
-        try (InputStream in = qemu.getInputStream()) {
-            int n;
-            while ((n = in.read(buf)) > 0) {
-                lastConsoleNanos = System.nanoTime();
-                for (int i = 0; i < n; i++) {
-                    byte b = buf[i];
-                    if (b == '\n') {
-                        onLine(consoleLine(line, dropped));
-                        line.reset();
-                        dropped = 0;
-                    } else if (line.size() < MAX_CONSOLE_LINE_BYTES) {
-                        line.write(b);
-                    } else {
-                        dropped++;
-                    }
-                }
-            }
-        } catch (IOException ignored) {
-            // QEMU exited
-        }
-        if (line.size() > 0) {
-            onLine(consoleLine(line, dropped));
-        }
-        synchronized (lock) {
-            lock.notifyAll();
-        }
-    }
-
-    static String consoleLine(ByteArrayOutputStream line, long dropped) {
-        String s = line.toString(StandardCharsets.UTF_8).replace("\r", "");
-        return dropped == 0 ? s : s + CrashOracle.CUT_MARKER + dropped + " bytes]";
-    }
-
-    private void onLine(String l) {
-        watch.feed(l);
-        synchronized (lock) {
-            tail.addLast(l);
-            while (tail.size() > 400) {
-                tail.removeFirst();
-            }
-            if (hostKeyLine == null) {
-                Matcher m = HOSTKEY.matcher(l);
-                if (m.find()) {
-                    try {
-                        HostKeyPin.ofPublicKeyLine(m.group(1), "console");
-                        hostKeyLine = m.group(1);
-                    } catch (IOException e) {
-                        // garbled (interleaved kernel output): init prints it three times
-                    }
-                }
-            }
-            if (l.startsWith("KVAL-INIT " + Initramfs.MODULES_MARKER)) {
-                modulesDoneNanos = System.nanoTime();
-            }
-            if (l.contains(Initramfs.READY_MARKER) || l.contains(Initramfs.SHELL_MARKER)) {
-                if (markerNanos == 0) {
-                    markerNanos = System.nanoTime();
-                }
-                if (l.contains(Initramfs.READY_MARKER)) {
-                    ready = true;
-                }
-            }
-            lock.notifyAll();
-        }
     }
 
     /** Marks the host dead on a panic or QEMU exit, and cuts the SSH session so running commands stop at once. */
@@ -292,13 +131,13 @@ public final class QemuHost implements Host {
                 } catch (InterruptedException e) {
                     return;
                 }
-                dead = failure(watch.panicked() ? "kernel panic on " + name : "QEMU exited (" + exitText() + ") on " + name, null);
+                dead = failure(watch.panicked() ? "kernel panic on " + name : "QEMU exited (" + qemu.exitText() + ") on " + name, null);
                 SshConnection c = conn;
                 if (c != null) {
                     c.close();
                 }
             } else if (dead == null && release != null && conn != null && !conn.isOpen()
-                    && System.nanoTime() - lastConsoleNanos > cfg.deadSilence().toNanos() && !sshAnswers()) {
+                    && System.nanoTime() - console.lastNanos > cfg.deadSilence().toNanos() && !sshAnswers()) {
                 // SSH is gone (keepalives unanswered) and the console has been silent: the machine is dead or hung
                 dead = failure("SSH dead and console silent for " + cfg.deadSilence().toSeconds() + " s on " + name, null);
             }
@@ -314,33 +153,29 @@ public final class QemuHost implements Host {
         }
     }
 
-    private String exitText() {
-        return qemu.isAlive() ? "still running" : "exit " + qemu.exitValue();
-    }
-
     private void awaitReady(ClientKey key) throws IOException {
         long deadline = bootStart + cfg.bootTimeout().toNanos();
         try {
-            synchronized (lock) {
-                while (!ready || hostKeyLine == null) {
+            synchronized (console.lock) {
+                while (!console.ready || console.hostKeyLine == null) {
                     if (watch.panicked() || !qemu.isAlive()) {
-                        lock.wait(300);
-                        throw failure("boot failed: " + (watch.panicked() ? "kernel panic" : "QEMU exited (" + exitText() + ")")
+                        console.lock.wait(300);
+                        throw failure("boot failed: " + (watch.panicked() ? "kernel panic" : "QEMU exited (" + qemu.exitText() + ")")
                                 + " before " + Initramfs.READY_MARKER, null);
                     }
                     long left = deadline - System.nanoTime();
                     if (left <= 0) {
                         throw failure("boot timeout: no " + Initramfs.READY_MARKER + " after " + cfg.bootTimeout().toSeconds() + " s", null);
                     }
-                    lock.wait(Math.min(100, left / 1_000_000 + 1));
+                    console.lock.wait(Math.min(100, left / 1_000_000 + 1));
                 }
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IOException(e);
         }
-        consoleReadyTime = Duration.ofNanos(markerNanos - bootStart);
-        HostKeyPin pin = HostKeyPin.ofPublicKeyLine(hostKeyLine, name + " serial console");
+        consoleReadyTime = Duration.ofNanos(console.markerNanos - bootStart);
+        HostKeyPin pin = HostKeyPin.ofPublicKeyLine(console.hostKeyLine, name + " serial console");
         conn = SshTransport.shared().connection(new SshTarget(name, "127.0.0.1", port, "root", key, pin))
                 .connectTimeout(Duration.ofSeconds(10));
         IOException last = null;
@@ -386,17 +221,15 @@ public final class QemuHost implements Host {
             return new HostFailure(Attribution.KERNEL, what + " - kernel crash: " + String.join("; ", watch.findings()), ev, cause);
         }
         List<String> ev = new ArrayList<>();
-        ev.add("qemu: " + (qemu == null ? "not started" : exitText()));
-        String err = qemuErr.toString(StandardCharsets.UTF_8).strip();
+        ev.add("qemu: " + (qemu == null ? "not started" : qemu.exitText()));
+        String err = qemu == null ? "" : qemu.stderr().strip();
         if (!err.isEmpty()) {
             ev.add("qemu stderr: " + err);
         }
-        long silent = (System.nanoTime() - lastConsoleNanos) / 1_000_000_000L;
+        long silent = (System.nanoTime() - console.lastNanos) / 1_000_000_000L;
         ev.add("console silent for " + silent + " s; last console lines:");
-        synchronized (lock) {
-            List<String> t = new ArrayList<>(tail);
-            ev.addAll(t.subList(Math.max(0, t.size() - 30), t.size()));
-        }
+        List<String> t = console.tail();
+        ev.addAll(t.subList(Math.max(0, t.size() - 30), t.size()));
         return new HostFailure(Attribution.INFRASTRUCTURE, what, ev, cause);
     }
 
@@ -487,7 +320,7 @@ public final class QemuHost implements Host {
 
     /** The dropbear host key init printed on the console ("ssh-ed25519 AAAA..."), pinned for every connection. */
     public String hostKeyLine() {
-        return hostKeyLine;
+        return console.hostKeyLine;
     }
 
     public int sshPort() {
@@ -514,9 +347,9 @@ public final class QemuHost implements Host {
                     + JvmShare.ROOT_TAG + " and " + JvmShare.JDK_TAG);
         }
         m.put("sshPort", port);
-        if (hostKeyLine != null) {
+        if (console.hostKeyLine != null) {
             try {
-                m.put("hostKeyPinnedFromConsole", HostKeyPin.ofPublicKeyLine(hostKeyLine, "console").fingerprints());
+                m.put("hostKeyPinnedFromConsole", HostKeyPin.ofPublicKeyLine(console.hostKeyLine, "console").fingerprints());
             } catch (IOException ignored) {
                 // parsed before
             }
@@ -524,8 +357,8 @@ public final class QemuHost implements Host {
         if (bootTime != null) {
             m.put("bootToSshMs", bootTime.toMillis());
             m.put("bootToConsoleReadyMs", consoleReadyTime.toMillis());
-            if (modulesDoneNanos != 0) {
-                m.put("bootToKvmModulesMs", (modulesDoneNanos - bootStart) / 1_000_000);
+            if (console.modulesDoneNanos != 0) {
+                m.put("bootToKvmModulesMs", (console.modulesDoneNanos - bootStart) / 1_000_000);
             }
         }
         m.put("consoleLog", consoleLog.toString());
@@ -555,25 +388,11 @@ public final class QemuHost implements Host {
             return;
         }
         released = true;
-        try {
-            Runtime.getRuntime().removeShutdownHook(shutdownHook);
-        } catch (IllegalStateException | IllegalArgumentException e) {
-            // shutting down already, or never registered
-        }
         if (conn != null) {
             conn.close();
         }
-        if (qemu != null && qemu.isAlive()) {
-            qemu.destroy();
-            try {
-                if (!qemu.waitFor(3, java.util.concurrent.TimeUnit.SECONDS)) {
-                    qemu.destroyForcibly();
-                    qemu.waitFor(3, java.util.concurrent.TimeUnit.SECONDS);
-                }
-            } catch (InterruptedException e) {
-                qemu.destroyForcibly();
-                Thread.currentThread().interrupt();
-            }
+        if (qemu != null) {
+            qemu.stop();
         }
     }
 }

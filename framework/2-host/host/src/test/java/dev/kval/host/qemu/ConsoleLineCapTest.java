@@ -16,8 +16,8 @@ class ConsoleLineCapTest {
     void droppedBytesAreMarked() {
         ByteArrayOutputStream b = new ByteArrayOutputStream();
         b.writeBytes("[    1.0] Kernel panic - not syncing: x\r".getBytes(StandardCharsets.UTF_8));
-        assertEquals("[    1.0] Kernel panic - not syncing: x", QemuHost.consoleLine(b, 0));
-        assertTrue(QemuHost.consoleLine(b, 123).endsWith(CrashOracle.CUT_MARKER + "123 bytes]"));
+        assertEquals("[    1.0] Kernel panic - not syncing: x", SerialConsole.consoleLine(b, 0));
+        assertTrue(SerialConsole.consoleLine(b, 123).endsWith(CrashOracle.CUT_MARKER + "123 bytes]"));
     }
 
     @Test
