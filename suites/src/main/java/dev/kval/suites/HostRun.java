@@ -106,7 +106,7 @@ final class HostRun {
             host = HostProviders.forSpec(spec, new HostProviders.Settings(plan.out(), name, agent.binary(), qemu,
                     plan.inventory(), say)).provision(kernel);
             hr.timing("provision", ms(t1));
-            say.accept(name + ": " + host.kind() + " host up, kernel " + host.kernelRelease());
+            say.accept(name + ": " + host.kind().id() + " host up, kernel " + host.kernelRelease());
             if (kernel == null) {
                 hr.kernel("running", host.kernelRelease(), null, null);
             }
@@ -123,7 +123,7 @@ final class HostRun {
             stage = "run";
             long t3 = System.nanoTime();
             Path ktapFile = dir.resolve("agent.ktap");
-            Path liveConsole = host.kind().equals("qemu") ? host.consoleLog().orElse(null) : null;
+            Path liveConsole = host.kind() == HostSpec.Kind.QEMU ? host.consoleLog().orElse(null) : null;
             List<String> agentSuites = suites.stream().filter(s -> !s.equals(KselftestStage.SUITE)).toList();
             if (!agentSuites.isEmpty()) {
                 AgentRun run;

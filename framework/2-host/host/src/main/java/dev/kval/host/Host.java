@@ -12,9 +12,8 @@ import java.util.Optional;
 public interface Host extends AutoCloseable {
     /** Short unique name, used for output directories (e.g. "local", "qemu-1"). */
     String name();
-
-    /** local, qemu or ssh. */
-    String kind();
+    /** Which provider made this host; {@link HostSpec.Kind#id()} is its name in reports (local, qemu, ssh, lava). */
+    HostSpec.Kind kind();
 
     /** Runs argv (never through a local shell; quoted for POSIX sh when remote). */
     ExecResult exec(List<String> argv, Duration timeout) throws HostFailure;

@@ -3,7 +3,12 @@ package dev.kval.host;
 /** {@code local}, {@code qemu}, {@code ssh:<inventory name>} or {@code lava:<device type>} (a batch host in a LAVA lab). */
 public record HostSpec(Kind kind, String name) {
     public enum Kind {
-        LOCAL, QEMU, SSH, LAVA
+        LOCAL, QEMU, SSH, LAVA;
+
+        /** The lower-case name reports and progress lines use: local, qemu, ssh, lava. */
+        public String id() {
+            return name().toLowerCase(java.util.Locale.ROOT);
+        }
     }
 
     public static HostSpec parse(String s) {

@@ -107,8 +107,8 @@ public final class LocalHost implements Host {
     }
 
     @Override
-    public String kind() {
-        return "local";
+    public HostSpec.Kind kind() {
+        return HostSpec.Kind.LOCAL;
     }
 
     @Override
@@ -235,7 +235,7 @@ public final class LocalHost implements Host {
     @Override
     public Map<String, Object> info() {
         Map<String, Object> m = new LinkedHashMap<>();
-        m.put("kind", "local");
+        m.put("kind", kind().id());
         m.put("kernelRelease", kernelRelease());
         try {
             m.put("procVersion", Files.readString(Path.of("/proc/version")).strip());

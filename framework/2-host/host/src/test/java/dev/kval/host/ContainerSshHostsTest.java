@@ -111,7 +111,7 @@ class ContainerSshHostsTest {
         List<String> hostnames = new ArrayList<>();
         for (String name : List.of("box-a", "box-b")) {
             try (Host h = provision(name)) {
-                assertEquals("ssh", h.kind());
+                assertEquals(HostSpec.Kind.SSH, h.kind());
                 assertEquals(LocalHost.osRelease(), h.kernelRelease(), "a container runs this machine's kernel");
                 SshContainers.HostKey k = name.equals("box-a") ? keyA : keyB;
                 assertEquals(HostKeyPin.ofPublicKeyLine(k.publicLine(), name).fingerprints(), h.info().get("hostKeyPinned"));

@@ -33,7 +33,7 @@ class SshHostProviderTest {
             Inventory.Entry e = Inventory.load(inv).get("box");
             assertEquals(List.of("test"), e.tags());
             try (Host h = new SshHostProvider(e, s -> { }).provision(null)) {
-                assertEquals("ssh", h.kind());
+                assertEquals(HostSpec.Kind.SSH, h.kind());
                 assertEquals(LocalHost.osRelease(), h.kernelRelease());
                 assertEquals("x y\n", h.exec(List.of("echo", "x y"), Duration.ofSeconds(10)).stdout());
                 assertTrue(h.info().get("procVersion").toString().startsWith("Linux version"));

@@ -83,7 +83,7 @@ public final class KselftestRun {
         must(host, List.of("mkdir", "-p", dir), "create " + dir);
         ExecResult id = host.exec(List.of("id", "-u"), Duration.ofSeconds(30));
         List<String> head = new ArrayList<>(header);
-        head.add("host=" + host.name() + " kind=" + host.kind() + " kernel=" + host.kernelRelease() + " uid=" + id.stdout().strip());
+        head.add("host=" + host.name() + " kind=" + host.kind().id() + " kernel=" + host.kernelRelease() + " uid=" + id.stdout().strip());
         head.add("timeout=" + timeout.toSeconds() + "s per program");
         if (!id.stdout().strip().equals("0")) {
             head.add("not running as root: tests that need root may fail or skip for that reason");

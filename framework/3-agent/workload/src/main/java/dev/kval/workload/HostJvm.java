@@ -59,7 +59,7 @@ public final class HostJvm {
 
     private static HostJvm detect(Host host) throws HostFailure {
         String localJava = JvmShare.javaHome() + "/bin/java";
-        if (host.kind().equals("local")) {
+        if (host.kind() == dev.kval.host.HostSpec.Kind.LOCAL) {
             return new HostJvm(List.of(localJava), "this machine's JVM " + localJava, Duration.ZERO);
         }
         ExecResult probe = host.exec(List.of("sh", "-c", "test -f " + dev.kval.host.qemu.Initramfs.HOSTROOT_MODULES_LIST

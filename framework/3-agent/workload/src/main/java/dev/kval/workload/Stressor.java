@@ -76,7 +76,7 @@ public final class Stressor implements AutoCloseable {
         argv.addAll(List.of("-Xmx64m", "-XX:MaxDirectMemorySize=64g", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
                 "-XX:-UsePerfData", "-Djava.io.tmpdir=" + dir, "-jar", remoteJar, name, "--duration",
                 d.isZero() ? "0" : d.toMillis() + "ms"));
-        if (host.kind().equals("local")) {
+        if (host.kind() == dev.kval.host.HostSpec.Kind.LOCAL) {
             // until-stopped on this machine: never outlive kval if it dies without stopping us
             argv.addAll(List.of("--watch-pid", String.valueOf(ProcessHandle.current().pid())));
         }

@@ -5,7 +5,6 @@ import dev.kval.ktap.CountingListener;
 import dev.kval.ktap.KtapListener;
 import dev.kval.ktap.KtapParser;
 import dev.kval.ktap.TestResult;
-import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.Reader;
 import java.lang.management.ManagementFactory;
@@ -45,20 +44,14 @@ public class BenchKtapCommand implements Callable<Integer> {
             + " then linux-source-6.1)")
     String sourcePackage;
 
-    static final int CASES = 20;
-    static final int ASSERTS = 20;
-
-    record Generated(Path file, long lines, long results, long leaves) {
-    }
-
     @Override
     public Integer call() throws Exception {
         Path cache = cacheDir();
         Path work = Files.createDirectories(cache.resolve("bench-ktap"));
         long[] sizes = {lines / 4, lines / 2, lines};
-        List<Generated> files = new ArrayList<>();
+        List<KtapCorpus.Generated> files = new ArrayList<>();
         for (long n : sizes) {
-            Generated g = generate(work.resolve("nested-" + n + ".ktap"), n);
+            KtapCorpus.Generated g = KtapCorpus.generate(work.resolve("nested-" + n + ".ktap"), n);
             files.add(g);
             System.out.printf(Locale.ROOT, "generated %s: %,d lines, %,d results, %,d leaves%n", g.file(), g.lines(),
                     g.results(), g.leaves());
@@ -90,7 +83,7 @@ public class BenchKtapCommand implements Callable<Integer> {
         System.out.println("in-process parse (warm JIT):");
         System.out.printf(Locale.ROOT, "%12s %12s %12s %14s %10s %16s%n", "lines", "kval ms", "kunit ms", "ratio",
                 "leaves", "kval heap MiB*");
-        for (Generated g : files) {
+        for (KtapCorpus.Generated g : files) {
             long[] times = new long[runs];
             long heap = 0;
             int leaves = 0;
@@ -146,7 +139,7 @@ public class BenchKtapCommand implements Callable<Integer> {
      * `./kval ktap --json FILE` as a user runs it (launcher, JVM start, parse, JSON) vs the python process that runs
      * kunit_parser.py, per file: wall times, their ratio and both peak RSS. Exit 1 if the counts differ.
      */
-    int wholeProcess(String launcher, List<Generated> files, List<KunitRun> kunitRuns, List<List<WholeProcess>> kvalRuns, Path work)
+    int wholeProcess(String launcher, List<KtapCorpus.Generated> files, List<KunitRun> kunitRuns, List<List<WholeProcess>> kvalRuns, Path work)
             throws IOException, InterruptedException {
         System.out.println();
         System.out.println("whole process, as a user runs it: `./kval ktap --json FILE` vs `python3 kunit_driver.py` (same file):");
@@ -157,7 +150,7 @@ public class BenchKtapCommand implements Callable<Integer> {
         double lastCpu = -1;
         long lastRss = -1;
         for (int i = 0; i < files.size(); i++) {
-            Generated g = files.get(i);
+            KtapCorpus.Generated g = files.get(i);
             List<WholeProcess> ps = new ArrayList<>(kvalRuns.size() > i ? kvalRuns.get(i) : List.of());
             while (ps.size() < Math.max(3, runs)) {
                 ps.add(WholeProcess.run(List.of(launcher, "ktap", "--json", g.file().toString()), work));
@@ -211,58 +204,6 @@ public class BenchKtapCommand implements Callable<Integer> {
     static Path cacheDir() {
         String env = System.getenv("KVAL_CACHE");
         return env != null && !env.isBlank() ? Path.of(env) : Path.of(System.getProperty("user.home"), ".cache", "kval");
-    }
-
-    /** KUnit-style nested KTAP (4-space indentation, "# Subtest:" headers): suites > cases > assertions. */
-    static Generated generate(Path file, long target) throws IOException {
-        long perCase = 3 + ASSERTS + ASSERTS / 5 + 1;
-        long perSuite = 3 + CASES * perCase + 1;
-        long suites = Math.max(1, (target - 2) / perSuite);
-        long lines = 0;
-        long results = 0;
-        long leaves = 0;
-        try (BufferedWriter w = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
-            w.write("KTAP version 1\n1..");
-            w.write(Long.toString(suites));
-            w.write('\n');
-            lines += 2;
-            for (long s = 1; s <= suites; s++) {
-                String suite = "api_s" + s;
-                w.write("    KTAP version 1\n    # Subtest: " + suite + "\n    1.." + CASES + "\n");
-                lines += 3;
-                for (int c = 1; c <= CASES; c++) {
-                    String kase = "C" + c;
-                    w.write("        KTAP version 1\n        # Subtest: " + kase + "\n        1.." + ASSERTS + "\n");
-                    lines += 3;
-                    boolean caseFailed = false;
-                    for (int a = 1; a <= ASSERTS; a++) {
-                        if (a % 5 == 0) {
-                            w.write("        # observed=EINVAL\n");
-                            lines++;
-                        }
-                        String name = "api." + kase + ".punch_" + s + "_" + a;
-                        if ((s + c + a) % 97 == 0) {
-                            w.write("        not ok " + a + " " + name + "\n");
-                            caseFailed = true;
-                        } else if (a % 7 == 0) {
-                            w.write("        ok " + a + " " + name + " # SKIP no hugepages\n");
-                        } else {
-                            w.write("        ok " + a + " " + name + "\n");
-                        }
-                        lines++;
-                        results++;
-                        leaves++;
-                    }
-                    w.write("    " + (caseFailed ? "not ok " : "ok ") + c + " " + kase + "\n");
-                    lines++;
-                    results++;
-                }
-                w.write("ok " + s + " " + suite + "\n");
-                lines++;
-                results++;
-            }
-        }
-        return new Generated(file, lines, results, leaves);
     }
 
     record Measured(int leaves, long heapAfterGc) {

@@ -230,6 +230,28 @@ class ModuleGraphTest {
         assertTrue(bad.isEmpty(), "layer violations (move the module up, or the shared code down):\n  " + String.join("\n  ", bad));
     }
 
+    /** README's flow table names every module folder (and no folder that is gone), so the map matches the tree. */
+    @Test
+    void readmeFlowTableMatchesTheFolders() throws Exception {
+        String readme = Files.readString(root.resolve("README.md"));
+        int a = readme.indexOf("## The flow, and where it lives");
+        int b = readme.indexOf("\n## ", a + 1);
+        assertTrue(a >= 0 && b > a, "README.md has a section '## The flow, and where it lives'");
+        String flow = readme.substring(a, b);
+        List<String> missing = modules.values().stream().map(m -> m.dir().toString().replace('\\', '/'))
+                .filter(d -> d.startsWith("framework/") || d.equals("suites") || d.equals("reports"))
+                .filter(d -> !flow.contains("`" + d + "`")).toList();
+        assertTrue(missing.isEmpty(), "README's flow table does not name " + missing);
+        Matcher m = Pattern.compile("`(framework/[0-9]-[a-z-]+/[a-z-]+)`").matcher(flow);
+        List<String> gone = new ArrayList<>();
+        while (m.find()) {
+            if (!Files.isRegularFile(root.resolve(m.group(1)).resolve("pom.xml"))) {
+                gone.add(m.group(1));
+            }
+        }
+        assertTrue(gone.isEmpty(), "README's flow table names folders that are no modules: " + gone);
+    }
+
     /** Negative controls: the checks find what they are for, on small graphs built the way {@link #collect} builds them. */
     @Test
     void theChecksCatchACycleThroughAServiceLoaderAndAnUpwardEdge() {

@@ -3,6 +3,7 @@ package dev.kval.host.bare;
 import dev.kval.host.ExecResult;
 import dev.kval.host.Host;
 import dev.kval.host.HostFailure;
+import dev.kval.host.HostSpec;
 import dev.kval.host.ssh.SshConnection;
 import dev.kval.kernel.KernelArtifact;
 import java.io.OutputStream;
@@ -36,8 +37,8 @@ public final class SshHost implements Host {
     }
 
     @Override
-    public String kind() {
-        return "ssh";
+    public HostSpec.Kind kind() {
+        return HostSpec.Kind.SSH;
     }
 
     /** sha256 of every file kval uploaded, by remote path: checked right before any command that names it runs. */
@@ -134,7 +135,7 @@ public final class SshHost implements Host {
     @Override
     public Map<String, Object> info() {
         Map<String, Object> m = new LinkedHashMap<>();
-        m.put("kind", "ssh");
+        m.put("kind", kind().id());
         m.put("address", entry.address() + ":" + entry.port());
         m.put("user", entry.user());
         m.put("tags", entry.tags());

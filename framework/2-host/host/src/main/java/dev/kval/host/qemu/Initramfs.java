@@ -5,20 +5,14 @@ import dev.kval.kernel.BzImage;
 import dev.kval.kernel.KernelArtifact;
 import dev.kval.kernel.KernelCache;
 import dev.kval.kernel.Proc;
-import dev.kval.kernel.debian.ModuleFiles;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Map;
-import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -83,7 +77,7 @@ public final class Initramfs {
         Path root = Files.createTempDirectory(cacheDir, ".root-");
         try {
             base(root);
-            List<List<String>> order = modules(kernel, root);
+            List<List<String>> order = GuestModules.resolve(kernel, root);
             copyWithLibs(Path.of("/usr/sbin/dropbear"), root);
             copyWithLibs(Path.of("/usr/bin/dropbearkey"), root);
             for (Path t : tools) {
@@ -152,7 +146,7 @@ public final class Initramfs {
         Path root = Files.createTempDirectory(cacheDir, ".root-");
         try {
             base(root);
-            List<List<String>> order = modules(kernel, root);
+            List<List<String>> order = GuestModules.resolve(kernel, root);
             Files.createDirectories(root.resolve("usr/bin"));
             Path dest = root.resolve(AGENT_PATH.substring(1));
             Files.copy(agent, dest, StandardCopyOption.REPLACE_EXISTING);
@@ -303,82 +297,6 @@ public final class Initramfs {
 
     private static String lines(List<String> l) {
         return l.isEmpty() ? "" : String.join("\n", l) + "\n";
-    }
-
-    /**
-     * Resolves NET_MODULES and WANTED_MODULES + their dependencies from modules.dep (builtin ones are simply absent),
-     * copies them decompressed, then HOSTROOT_MODULES; returns [network load order, KVM load order, 9p load order].
-     */
-    static List<List<String>> modules(KernelArtifact kernel, Path root) throws IOException {
-        if (kernel.modulesDir().isEmpty()) {
-            return List.of(List.of(), List.of(), List.of());
-        }
-        Path md = kernel.modulesDir().get();
-        Map<String, List<String>> deps = new LinkedHashMap<>();
-        Map<String, String> byName = new LinkedHashMap<>();
-        for (String line : Files.readAllLines(md.resolve("modules.dep"))) {
-            int c = line.indexOf(':');
-            if (c < 0) {
-                continue;
-            }
-            String path = line.substring(0, c).strip();
-            List<String> ds = new ArrayList<>();
-            for (String d : line.substring(c + 1).strip().split("\\s+")) {
-                if (!d.isEmpty()) {
-                    ds.add(d);
-                }
-            }
-            deps.put(path, ds);
-            byName.put(norm(ModuleFiles.plainName(path)), path);
-        }
-        Set<String> order = new LinkedHashSet<>();
-        for (String w : NET_MODULES) {
-            String p = byName.get(norm(w + ".ko"));
-            if (p != null) {
-                visit(p, deps, order, new LinkedHashSet<>());
-            }
-        }
-        int netCount = order.size();
-        for (String w : WANTED_MODULES) {
-            String p = byName.get(norm(w + ".ko"));
-            if (p != null) {
-                visit(p, deps, order, new LinkedHashSet<>());
-            }
-        }
-        int kvmCount = order.size();
-        for (String w : HOSTROOT_MODULES) {
-            String p = byName.get(norm(w + ".ko"));
-            if (p != null) {
-                visit(p, deps, order, new LinkedHashSet<>());
-            }
-        }
-        String rel = kernel.release();
-        List<String> net = new ArrayList<>();
-        List<String> rest = new ArrayList<>();
-        List<String> ninep = new ArrayList<>();
-        Path dest = Files.createDirectories(root.resolve("lib/modules").resolve(rel));
-        int i = 0;
-        for (String p : order) {
-            String name = ModuleFiles.plainName(p);
-            Files.write(dest.resolve(name), ModuleFiles.decompress(md.resolve(p)));
-            (i < netCount ? net : i < kvmCount ? rest : ninep).add(rel + "/" + name);
-            i++;
-        }
-        return List.of(net, rest, ninep);
-    }
-
-    private static void visit(String p, Map<String, List<String>> deps, Set<String> order, Set<String> stack) {
-        if (order.contains(p) || !stack.add(p)) {
-            return;
-        }
-        for (String d : deps.getOrDefault(p, List.of())) {
-            visit(d, deps, order, stack);
-        }
-        order.add(p);
-    }
-
-    private static String norm(String n) {
-        return n.replace('-', '_');
     }
 
     private static final Pattern LDD = Pattern.compile("(?:=>\\s*)?(/\\S+)\\s+\\(0x");

@@ -5,6 +5,7 @@ import dev.kval.host.ConsoleWatch;
 import dev.kval.host.ExecResult;
 import dev.kval.host.Host;
 import dev.kval.host.HostFailure;
+import dev.kval.host.HostSpec;
 import dev.kval.host.ssh.ClientKey;
 import dev.kval.host.ssh.HostKeyPin;
 import dev.kval.host.ssh.LocalSshd;
@@ -239,8 +240,8 @@ public final class QemuHost implements Host {
     }
 
     @Override
-    public String kind() {
-        return "qemu";
+    public HostSpec.Kind kind() {
+        return HostSpec.Kind.QEMU;
     }
 
     @Override
@@ -334,7 +335,7 @@ public final class QemuHost implements Host {
     @Override
     public Map<String, Object> info() {
         Map<String, Object> m = new LinkedHashMap<>();
-        m.put("kind", "qemu");
+        m.put("kind", kind().id());
         m.put("kernelRelease", kernelRelease());
         m.put("kernelSha256", kernel.sha256());
         m.put("kernelSpec", kernel.spec());
