@@ -1,6 +1,7 @@
 package dev.kval.suites;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.kval.agent.Capability;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -16,31 +17,11 @@ import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
- * Sends each suite to a host class that can run it. Two data tables (resources {@code placement/}): capabilities.tsv says
- * how a capability shows in the agent's caps report and which SKIP reasons mean it is missing; requirements.tsv says what
- * each suite needs. A class's capabilities come from its caps report, or are declared (a LAVA device type).
+ * Sends each suite to a host class that can run it. Two data tables: the agent's capability table ({@link Capability},
+ * shared with the agent's requirement names and the deploy check) says how a capability shows in the caps report and which
+ * SKIP reasons mean it is missing; requirements.tsv (resources {@code placement/}) says what each suite needs. A class's capabilities come from its caps report, or are declared (a LAVA device type).
  */
 public final class Placement {
-    /** A capability: a caps.json pointer, the test its value must pass, and the SKIP reasons its absence explains. */
-    record Capability(String name, String pointer, String test, Pattern skipReason) {
-        boolean holds(JsonNode caps) {
-            JsonNode v = caps.at(pointer);
-            if (v.isMissingNode() || v.isNull()) {
-                return false;
-            }
-            if (test.equals("true")) {
-                return v.asBoolean(false);
-            }
-            if (test.startsWith(">=")) {
-                return v.asLong(Long.MIN_VALUE) >= Long.parseLong(test.substring(2));
-            }
-            if (test.startsWith("~")) {
-                return Pattern.compile(test.substring(1)).matcher(v.asText()).find();
-            }
-            throw new IllegalStateException("capabilities.tsv: unknown test '" + test + "' for " + name);
-        }
-    }
-
     /** Where one suite goes and why. */
     public record Decision(String suite, RunPlan.Target target, List<String> needs, String reason) {
     }
@@ -55,13 +36,11 @@ public final class Placement {
 
     public static Placement standard() {
         Map<String, Capability> caps = new LinkedHashMap<>();
-        for (String[] r : rows("placement/capabilities.tsv", 4)) {
-            caps.put(r[0], new Capability(r[0], r[1], r[2], Pattern.compile(r[3])));
-        }
+        Capability.all().forEach(c -> caps.put(c.id(), c));
         Map<String, List<String>> req = new LinkedHashMap<>();
         for (String[] r : rows("placement/requirements.tsv", 2)) {
             if (!caps.containsKey(r[1])) {
-                throw new IllegalStateException("requirements.tsv names capability '" + r[1] + "', which capabilities.tsv does not define");
+                throw new IllegalStateException("requirements.tsv names capability '" + r[1] + "', which the agent's capability table (dev/kval/agent/capabilities.tsv) does not define");
             }
             req.computeIfAbsent(r[0], k -> new ArrayList<>()).add(r[1]);
         }
@@ -71,7 +50,7 @@ public final class Placement {
     /** The capabilities a caps report shows. */
     public Set<String> of(JsonNode caps) {
         Set<String> out = new LinkedHashSet<>();
-        capabilities.values().stream().filter(c -> c.holds(caps)).forEach(c -> out.add(c.name()));
+        capabilities.values().stream().filter(c -> c.holds(caps)).forEach(c -> out.add(c.id()));
         return out;
     }
 
@@ -84,7 +63,8 @@ public final class Placement {
 
     /** The capability a SKIP reason says is missing, if the table knows it. */
     public Optional<String> explains(String skipReason) {
-        return capabilities.values().stream().filter(c -> c.skipReason().matcher(skipReason).find()).map(Capability::name).findFirst();
+        return capabilities.values().stream().filter(c -> c.skipReason() != null && c.skipReason().matcher(skipReason).find())
+                .map(Capability::id).findFirst();
     }
 
     /**

@@ -65,22 +65,26 @@ public final class AgentDeployer {
      * created and KVM_CAP_GUEST_MEMFD &gt; 0.
      */
     public static boolean canRunGuestMemfd(JsonNode caps) {
-        return caps.path("kvm_available").asBoolean(false)
-                && caps.path("vm_type_creatable").path("0").asInt(0) == 1
-                && caps.path("caps").path("guest_memfd").asInt(0) > 0;
+        return GUEST_MEMFD_HOST.stream().allMatch(c -> c.holds(caps));
     }
+
+    /** What a host must show to run guest_memfd at all (rows of the capability table). */
+    static final List<Capability> GUEST_MEMFD_HOST = List.of(Capability.get("kvm"), Capability.get("default_vm"), Capability.get("guest_memfd"));
 
     /** Why a caps report cannot run guest_memfd (for "chose qemu because ..."). */
     public static String whyNot(JsonNode caps) {
-        if (!caps.path("kvm_available").asBoolean(false)) {
-            String r = caps.path("kvm_unavailable_reason").asText("");
-            return "no usable /dev/kvm" + (r.isEmpty() ? "" : " (" + r + ")");
-        }
-        if (caps.path("vm_type_creatable").path("0").asInt(0) != 1) {
-            return "KVM_CREATE_VM fails";
-        }
-        if (caps.path("caps").path("guest_memfd").asInt(0) <= 0) {
-            return "KVM_CAP_GUEST_MEMFD is 0";
+        for (Capability c : GUEST_MEMFD_HOST) {
+            if (!c.holds(caps)) {
+                return switch (c.id()) {
+                    case "kvm" -> {
+                        String r = caps.path("kvm_unavailable_reason").asText("");
+                        yield "no usable /dev/kvm" + (r.isEmpty() ? "" : " (" + r + ")");
+                    }
+                    case "default_vm" -> "KVM_CREATE_VM fails";
+                    case "guest_memfd" -> "KVM_CAP_GUEST_MEMFD is 0";
+                    default -> "no " + c.id();
+                };
+            }
         }
         return "it can";
     }
