@@ -204,7 +204,7 @@ final class HostRun {
         }
         AgentOptions opts = new AgentOptions(agentSuites, plan.casePattern(), plan.repeat(), plan.timeout(), plan.overall(), plan.race());
         long t0 = System.nanoTime();
-        BatchHost.Outcome o;
+        BatchHost.Collected o;
         try {
             o = batch.run(kernel, opts, plan.append(), dir, say);
         } catch (HostFailure e) {

@@ -26,7 +26,7 @@ final class StressStage {
     static <T> T around(Host host, String name, Path dir, HostResult hr, Consumer<String> say, Callable<T> work)
             throws HostFailure, IOException {
         say.accept(hr.name() + ": starting stressor " + name);
-        Stressors.Outcome<T> o;
+        Stressors.Stressed<T> o;
         try {
             o = Stressors.around(host, name, work);
         } catch (IOException | RuntimeException e) {

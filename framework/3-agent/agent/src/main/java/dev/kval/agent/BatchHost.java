@@ -20,7 +20,7 @@ public interface BatchHost {
      * @return the agent's caps report and run; a job that did not get that far raises a {@link HostFailure} attributed
      *         to the kernel (the console shows a crash) or to the infrastructure
      */
-    Outcome run(KernelArtifact kernel, AgentOptions options, String append, Path dir, Consumer<String> say) throws IOException;
+    Collected run(KernelArtifact kernel, AgentOptions options, String append, Path dir, Consumer<String> say) throws IOException;
 
     /**
      * What one batch job brought back.
@@ -32,6 +32,6 @@ public interface BatchHost {
      * @param dmesg         the kernel log after the run (null when the job could not read it)
      * @param info          facts for summary.json (job id, device, times)
      */
-    record Outcome(String kernelRelease, String caps, AgentRun run, Path consoleLog, String dmesg, Map<String, Object> info) {
+    record Collected(String kernelRelease, String caps, AgentRun run, Path consoleLog, String dmesg, Map<String, Object> info) {
     }
 }

@@ -33,7 +33,7 @@ final class JobOutcome {
     private JobOutcome() {
     }
 
-    static BatchHost.Outcome read(LavaJob job, LavaClient.JobStatus status, Path dir, Duration elapsed) throws IOException {
+    static BatchHost.Collected read(LavaJob job, LavaClient.JobStatus status, Path dir, Duration elapsed) throws IOException {
         String raw = job.client().logs(job.id());
         Files.writeString(dir.resolve("lava-job.log"), raw);
         LavaLog log = LavaLog.parse(raw);
@@ -82,7 +82,7 @@ final class JobOutcome {
             throw new HostFailure(Attribution.INFRASTRUCTURE, "LAVA job " + job.id() + ": the agent's --caps report is not JSON: "
                     + e.getMessage(), List.of(caps.get()));
         }
-        return new BatchHost.Outcome(release, caps.get().strip(), run, console, log.section(JobDefinition.Markers.DMESG).orElse(null), info);
+        return new BatchHost.Collected(release, caps.get().strip(), run, console, log.section(JobDefinition.Markers.DMESG).orElse(null), info);
     }
 
     /** LAVA's own account of an Incomplete job: error_type and error_msg of its "job" case in suite "lava". */

@@ -35,7 +35,7 @@ public final class LavaBatchHost implements BatchHost {
     }
 
     @Override
-    public Outcome run(KernelArtifact kernel, AgentOptions options, String append, Path dir, Consumer<String> say) throws IOException {
+    public Collected run(KernelArtifact kernel, AgentOptions options, String append, Path dir, Consumer<String> say) throws IOException {
         if (kernel == null) {
             throw new IllegalArgumentException("lava:" + deviceType + " needs a kernel to boot (--kernel debian:7.3.4, path:..., build:...)");
         }

@@ -12,7 +12,7 @@ public final class Stressors {
     }
 
     /** What work returned, and the stressor's measured effect during it. */
-    public record Outcome<T>(T value, Effect effect) {
+    public record Stressed<T>(T value, Effect effect) {
     }
 
     /**
@@ -20,11 +20,11 @@ public final class Stressors {
      * both. If work throws, the stressor is still stopped and the exception rethrown (a failed stop is suppressed
      * into it). A QEMU host must have been booted with {@code QemuConfig.withHostRoot(true)} (it needs a JVM).
      */
-    public static <T> Outcome<T> around(Host host, String name, Callable<T> work) throws Exception {
+    public static <T> Stressed<T> around(Host host, String name, Callable<T> work) throws Exception {
         return around(host, name, List.of(), work);
     }
 
-    public static <T> Outcome<T> around(Host host, String name, List<String> options, Callable<T> work) throws Exception {
+    public static <T> Stressed<T> around(Host host, String name, List<String> options, Callable<T> work) throws Exception {
         Stressor s = Stressor.start(host, name, Duration.ZERO, options);
         T v;
         try {
@@ -37,6 +37,6 @@ public final class Stressors {
             }
             throw e;
         }
-        return new Outcome<>(v, s.stop());
+        return new Stressed<>(v, s.stop());
     }
 }

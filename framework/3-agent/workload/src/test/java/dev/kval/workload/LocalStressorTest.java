@@ -116,7 +116,7 @@ class LocalStressorTest {
 
     @Test
     void aroundRunsTheWorkUnderTheStressorAndStopsIt() throws Exception {
-        Stressors.Outcome<Integer> o = Stressors.around(local, "cpu", List.of("--threads", "1"), () -> {
+        Stressors.Stressed<Integer> o = Stressors.around(local, "cpu", List.of("--threads", "1"), () -> {
             Thread.sleep(1500);
             return 42;
         });

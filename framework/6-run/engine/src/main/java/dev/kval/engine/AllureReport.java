@@ -21,17 +21,17 @@ public final class AllureReport {
     }
 
     /** Either the report's index.html or why there is none. */
-    public record Outcome(Path index, String problem, long millis) {
+    public record Html(Path index, String problem, long millis) {
         boolean ok() {
             return index != null;
         }
     }
 
-    public static Outcome generate(Path results, Path report) {
+    public static Html generate(Path results, Path report) {
         long t0 = System.nanoTime();
         Optional<Path> allure = locate();
         if (allure.isEmpty()) {
-            return new Outcome(null, "allure-commandline " + version() + " not found (looked for " + candidates()
+            return new Html(null, "allure-commandline " + version() + " not found (looked for " + candidates()
                     + "; build the CLI: ./mvnw -pl framework/9-apps/cli -am package -DskipTests, or set KVAL_ALLURE to bin/allure)", 0);
         }
         List<String> argv = List.of("sh", allure.get().toString(), "generate", "--single-file", "--clean", "-o", report.toString(),
@@ -43,11 +43,11 @@ public final class AllureReport {
             Path index = report.resolve("index.html");
             long ms = (System.nanoTime() - t0) / 1_000_000;
             if (r.exit() != 0 || !Files.isRegularFile(index)) {
-                return new Outcome(null, "allure generate exited " + r.exit() + ": " + tail(r.stdout() + r.stderr()), ms);
+                return new Html(null, "allure generate exited " + r.exit() + ": " + tail(r.stdout() + r.stderr()), ms);
             }
-            return new Outcome(index, null, ms);
+            return new Html(index, null, ms);
         } catch (IOException e) {
-            return new Outcome(null, "running " + allure.get() + " failed: " + e.getMessage(), 0);
+            return new Html(null, "running " + allure.get() + " failed: " + e.getMessage(), 0);
         }
     }
 

@@ -87,7 +87,7 @@ public final class RunEngine {
             session.finish(); // verdicts.json, and summary.json derived from it: each written once
         }
         report(summary, tally);
-        AllureReport.Outcome html = AllureReport.generate(results, req.out().resolve("allure-report"));
+        AllureReport.Html html = AllureReport.generate(results, req.out().resolve("allure-report"));
         if (html.ok()) {
             say("report: " + html.index().toAbsolutePath() + " (" + html.millis() + " ms; results in " + results + ")");
         } else {
