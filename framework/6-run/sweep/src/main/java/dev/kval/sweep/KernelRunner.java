@@ -105,6 +105,14 @@ final class KernelRunner {
             if (!run.stderr().isBlank()) {
                 Files.writeString(adir.resolve("agent.stderr"), run.stderr());
             }
+            try { // the kernel log, for the judge's dmesg oracle (as kval run keeps it)
+                dev.kval.host.ExecResult d = host.exec(List.of("dmesg"), java.time.Duration.ofSeconds(30));
+                if (d.exit() == 0 && !d.stdout().isBlank()) {
+                    Files.writeString(adir.resolve("dmesg.txt"), d.stdout());
+                }
+            } catch (HostFailure e) {
+                // the verdicts are in already; a host that died afterwards shows in its console
+            }
             String note = run.timedOut() ? "agent stopped at the overall limit " + opts.overall().toSeconds() + " s (unfinished leaves are MISSING)"
                     : "agent exit " + run.exit();
             result = new KernelRun.Attempt(n, "done", true, null, note, List.of(), adir, bootMs, runMs);
