@@ -155,6 +155,11 @@ public final class RunImporter {
         return judged(dir, out);
     }
 
+    /** A host that failed before its kernel was known has none: Allure's label says "null", verdicts.json null. */
+    private static String kernelKey(String release) {
+        return release == null || release.equals("null") ? "" : release;
+    }
+
     /**
      * Each Allure result with its verdict from verdicts.json (the judge's, written once by the run): the status, the
      * attribution and the message come from there, matched by kernel, test id and repetition; Allure only adds where
@@ -169,7 +174,7 @@ public final class RunImporter {
         java.util.Map<String, Integer> seen = new java.util.HashMap<>();
         try {
             for (JsonNode v : JSON.readTree(file.toFile()).path("verdicts")) {
-                String k = v.path("kernel").asText("") + "|" + v.path("leaf").asText();
+                String k = kernelKey(v.path("kernel").isTextual() ? v.path("kernel").asText() : null) + "|" + v.path("leaf").asText();
                 byKey.putIfAbsent(k + "|" + seen.merge(k, 1, Integer::sum), v);
             }
         } catch (IOException e) {
@@ -178,7 +183,7 @@ public final class RunImporter {
         List<AllureVerdict> out = new ArrayList<>();
         seen.clear();
         for (AllureVerdict a : results) {
-            String k = a.kernelRelease() + "|" + a.testId();
+            String k = kernelKey(a.kernelRelease()) + "|" + a.testId();
             JsonNode v = byKey.get(k + "|" + seen.merge(k, 1, Integer::sum));
             if (v == null) {
                 throw new StoreException(file + " has no verdict for " + a.testId() + " on " + a.hostLabel() + " [" + a.kernelRelease()

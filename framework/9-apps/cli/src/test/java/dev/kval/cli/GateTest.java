@@ -20,13 +20,15 @@ import org.junit.jupiter.api.TestMethodOrder;
 
 /**
  * The pre-merge gate's three exit codes on real kernels booted in QEMU/TCG, one store shared by the three (so the
- * second finds its baseline already stored). The narrow selection is the api suite's memslot cases
- * ({@code api.memslot*}); {@code api.memslot_clear_flag} runs in a boot of its own (own-boot.tsv). Exit 1 is a real
- * behavioural difference between two real kernels, seen by an assertion and no table: clearing KVM_MEM_GUEST_MEMFD on a
- * live memslot is rejected with EINVAL from the 6.19-rc1 fixes ("reject toggling GUEST_MEMFD on existing slots",
- * guest-memfd-spec.md 1.6 and the 6.19 row), so Debian 7.3.4 passes {@code api.memslot.clear_gmem_flag_einval} and
- * Debian 6.18.15 fails it (the kernel accepts the change). Cost: about 10 boots (each run: the main boot and the
- * own boot; the re-runs of the regression boot again), about 5 minutes here.
+ * second finds its baseline already stored). The narrow selection is the api suite's {@code api.bounds_bind} case (27
+ * leaves, one boot). Exit 1 is a real behavioural difference between two real kernels, seen by an assertion: Debian
+ * 6.18.15 ACCEPTS a guest_memfd binding at offset ALIGN_DOWN(INT64_MAX, 4096) (the signed offset + size wraps past
+ * the i_size check; fixed in 7.2, guest-memfd-spec.md), Debian 7.3.4 rejects it with EINVAL, so
+ * {@code api.bind.offset_s64max_aligned_einval} fails on 6.18.15. known-findings.tsv lists that bug for 6.18 (the
+ * run of 6.18.15 alone passes), but a finding only the candidate shows is a regression of the comparison
+ * ({@link GateFindings}); a finding both show never is. (A first attempt used the clear-GUEST_MEMFD-flag fix of
+ * 6.19-rc1: Debian's 6.18.15 has it backported, measured 2026-12-07, so there is no difference there.)
+ * Cost: 2 + 1 + N re-run boots (N >= 2), about 4 minutes here.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class GateTest {
@@ -47,7 +49,7 @@ class GateTest {
 
     static GateEngine.Result gate(String baseline, String candidate, String host, Path inventory, String out) throws Exception {
         GateEngine.Result r = new GateEngine(store, new PrintStream(System.err, true)).gate(new GateEngine.Request(baseline, candidate, host,
-                List.of("api"), "api.memslot*", 1, 0.0, DIR.resolve(out), inventory));
+                List.of("api"), "api.bounds_bind", 1, 0.0, DIR.resolve(out), inventory));
         System.err.print(GateCommand.text(r));
         return r;
     }
@@ -69,7 +71,7 @@ class GateTest {
         GateEngine.Result r = gate("debian:7.3.4", "debian:7.3.4", "qemu", null, "exit0");
         assertEquals(0, r.exitCode(), () -> GateCommand.text(r));
         assertFalse(r.baseline().reused(), "the first gate finds no stored baseline and runs it");
-        assertTrue(r.comparedTests() >= 10, "the memslot cases' leaves: " + r.comparedTests());
+        assertTrue(r.comparedTests() >= 10, "api.bounds_bind's leaves: " + r.comparedTests());
         assertTrue(r.regressions().isEmpty());
         assertTrue(r.baseline().infraProblems().isEmpty() && r.candidate().infraProblems().isEmpty());
         assertEquals("pass", GateCommand.toJson(r).path("decision").asText());
@@ -77,11 +79,11 @@ class GateTest {
 
     @Test
     @Order(2)
-    void kernelWithoutTheClearFlagFixIsARegressionWithEvidence() throws Exception {
+    void kernelThatAcceptsTheWrappingBindingIsARegressionWithEvidence() throws Exception {
         GateEngine.Result r = gate("debian:7.3.4", "debian:6.18.15", "qemu", null, "exit1");
         assertEquals(1, r.exitCode(), () -> GateCommand.text(r));
         assertTrue(r.baseline().reused(), "the baseline 7.3.4 run of the first gate is in the store and covers the candidate's tests");
-        String leaf = "api.memslot.clear_gmem_flag_einval";
+        String leaf = "api.bind.offset_s64max_aligned_einval";
         GateDecision.Judgement j = r.regressions().stream().filter(x -> x.key().testId().equals(leaf)).findFirst()
                 .orElseThrow(() -> new AssertionError("no " + leaf + " regression: " + GateCommand.text(r)));
         assertEquals(0, j.baseline().failures());
@@ -89,9 +91,6 @@ class GateTest {
         assertEquals(j.reruns().runs(), j.reruns().failures(), "every re-run reproduced it");
         GateEngine.Evidence e = r.evidence().stream().filter(x -> x.key().testId().equals(leaf)).findFirst().orElseThrow();
         assertTrue(e.ktap().stream().anyMatch(l -> l.contains("not ok") && l.contains(leaf)), () -> e.ktap().toString());
-        assertTrue(e.message().startsWith("[kernel]"), e.message());
-        // a finding both kernels show is never a regression: the judge's verdicts on both sides agree on it
-        assertTrue(r.regressions().stream().noneMatch(x -> x.key().testId().equals("host.console")), () -> GateCommand.text(r));
         JsonNode json = GateCommand.toJson(r);
         assertEquals("regression", json.path("decision").asText());
     }
