@@ -11,7 +11,6 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -70,11 +69,6 @@ public final class KernelJudge {
     /** One leaf's verdict on this kernel; {@code attempt} counts its repetitions from 1. */
     public static Verdict leaf(Judge.Facts f, TestResult leaf, int attempt) {
         return JUDGE.leaf(f, leaf, attempt);
-    }
-
-    /** Repetition numbers for a list of leaves (1 for a leaf's first run, 2 for its second, ...). */
-    static Map<String, Integer> counter() {
-        return new HashMap<>();
     }
 
     private static String read(Path dir, String name) {

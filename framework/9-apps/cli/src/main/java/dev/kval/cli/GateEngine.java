@@ -136,7 +136,7 @@ public final class GateEngine {
                         + " failed, candidate " + j.candidate().failures() + "/" + j.candidate().runs() + ", re-runs " + j.reruns().failures() + "/"
                         + j.reruns().runs() + String.format(", Fisher p=%.4f, budget %.2f from %s", j.pValue(), j.budget(), j.budgetFrom()));
                 if (j.verdict() == GateDecision.Verdict.REGRESSION) {
-                    evidence.add(GateEvidence.of(store, k, candidate.runIds()));
+                    evidence.add(GateEvidence.of(store, k, candidate.runIds(), finding));
                 }
             }
         }
