@@ -52,7 +52,10 @@ public abstract class AgentSuite {
             if (leaf == null) { // a host-level verdict of this suite: the host failed, or the agent printed nothing for it
                 tests.add(DynamicTest.dynamicTest(suite() + " on " + h.label(), () -> {
                     allure.hostTest(suite(), h);
-                    Presenter.present(v);
+                    if (v.blame() != null) {
+                    allure.label("blame", v.blame().name()); // the typed blame, for the exports (nothing parses the message)
+                }
+                Presenter.present(v);
                 }));
                 continue;
             }
@@ -67,6 +70,9 @@ public abstract class AgentSuite {
                 }
                 if (leaf.status() == dev.kval.ktap.Status.XFAIL) {
                     allure.label("xfail", leaf.reason());
+                }
+                if (v.blame() != null) {
+                    allure.label("blame", v.blame().name()); // the typed blame, for the exports (nothing parses the message)
                 }
                 Presenter.present(v);
             }));

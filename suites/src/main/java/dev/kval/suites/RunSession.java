@@ -110,8 +110,7 @@ public final class RunSession {
                 }
             } catch (IOException e) {
                 String why = "the agent binary could not be located (build images/agent: ./mvnw -pl images/agent package): " + e.getMessage();
-                infra("kval.agent-binary", why);
-                throw new IllegalStateException(why, e);
+                throw new dev.kval.result.InfraException(why, e);
             }
             hosts = List.copyOf(out);
             List<String> suites = new ArrayList<>(plan.suites());

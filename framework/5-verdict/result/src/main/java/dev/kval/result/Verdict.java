@@ -41,12 +41,6 @@ public record Verdict(String leaf, String suite, String ktapStatus, Outcome outc
         return outcome == Outcome.FAIL || outcome == Outcome.BROKEN;
     }
 
-    /** The same verdict at other times (timestamps are not part of what a verdict says). */
-    public Verdict at(long start, long stop) {
-        return new Verdict(leaf, suite, ktapStatus, outcome, observed, blame, reason, finding, evidence, kernel, host, hostClass, attempt,
-                start, stop);
-    }
-
     /**
      * What the verdict says, without where and when: leaf, KTAP status, outcome, blame, the exact observed value and
      * the known finding. Two judgements of the same evidence must agree on this (the consistency test compares it).

@@ -32,6 +32,10 @@ public final class VerdictTally implements TestExecutionListener {
         if (t instanceof Presenter.Judged) {
             return; // a verdict the judge made: already in the session
         }
+        if (t instanceof dev.kval.result.InfraException) {
+            session.infra(id.getDisplayName(), t.getMessage()); // typed: the infrastructure's, not kval's code
+            return;
+        }
         session.kvalBug(id.getDisplayName(), "kval failed while presenting verdicts: "
                 + (t == null ? "failed without an exception" : t.getClass().getSimpleName() + ": " + t.getMessage()));
     }
