@@ -108,7 +108,7 @@ public final class CrashOracle {
      */
     public List<Finding> scan(Reader in) throws IOException {
         Session s = session();
-        CappedLineReader r = new CappedLineReader(in, maxLine);
+        dev.kval.ktap.LineReader r = new dev.kval.ktap.LineReader(in, maxLine);
         String l;
         while ((l = r.next()) != null) {
             s.feed(r.dropped() > 0 ? l + CUT_MARKER + r.dropped() + "]" : l);

@@ -3,27 +3,38 @@ package dev.kval.ktap;
 import java.io.IOException;
 import java.io.Reader;
 
-/** Reads lines ("\n", "\r\n" or "\r") with a cap on line length, so a huge line cannot exhaust memory. */
-final class LineReader {
+/**
+ * Reads lines ("\n", "\r\n" or "\r") keeping at most {@code max} characters of each, so a huge line (a console that
+ * never prints a newline, binary garbage) cannot exhaust memory: the rest of a long line is counted in
+ * {@link #dropped()} and discarded. Shared by the KTAP parser and the console crash oracle.
+ */
+public final class LineReader {
     private final Reader in;
     private final int max;
     private final char[] buf = new char[1 << 16];
     private int pos, end;
-    private boolean eof, cut, skipLf;
+    private boolean eof, skipLf;
+    private long dropped;
     private final StringBuilder sb = new StringBuilder(256);
 
-    LineReader(Reader in, int max) {
+    public LineReader(Reader in, int max) {
         this.in = in;
         this.max = max;
     }
 
-    boolean lastWasCut() {
-        return cut;
+    /** Whether the last returned line was cut at the cap. */
+    public boolean lastWasCut() {
+        return dropped > 0;
+    }
+
+    /** Characters of the last returned line that were dropped (0 if it was not cut). */
+    public long dropped() {
+        return dropped;
     }
 
     /** The next line without its terminator, or null at end of input. */
-    String next() throws IOException {
-        cut = false;
+    public String next() throws IOException {
+        dropped = 0;
         sb.setLength(0);
         boolean any = false;
         while (true) {
@@ -68,7 +79,7 @@ final class LineReader {
         int room = max - sb.length();
         int n = to - from;
         if (n > room) {
-            cut = true;
+            dropped += n - Math.max(room, 0);
             n = Math.max(room, 0);
         }
         sb.append(buf, from, n);

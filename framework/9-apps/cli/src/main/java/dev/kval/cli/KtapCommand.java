@@ -3,7 +3,6 @@ package dev.kval.cli;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.kval.ktap.CountingListener;
 import dev.kval.ktap.Counts;
 import dev.kval.ktap.KtapListener;
 import dev.kval.ktap.KtapParser;
@@ -59,11 +58,11 @@ public class KtapCommand implements Callable<Integer> {
             out.println(toJson(summary));
         } else {
             out.println(summary.counts());
-            for (ParseError e : summary.parseErrors) {
+            for (ParseError e : summary.parseErrors()) {
                 out.println("parse error: " + e);
             }
-            if (!summary.bailOuts.isEmpty()) {
-                out.println("bail out: " + String.join("; ", summary.bailOuts));
+            if (!summary.bailOuts().isEmpty()) {
+                out.println("bail out: " + String.join("; ", summary.bailOuts()));
             }
         }
         out.flush();
@@ -72,32 +71,21 @@ public class KtapCommand implements Callable<Integer> {
 
     /**
      * The listener behind both outputs: counts, parse errors, bail-outs and the not-ok leaves; with a printer, each
-     * top-level test's subtree is printed (pre-order, as {@link KtapTree} would) as soon as its result line arrives and
-     * then dropped. Children are adopted exactly as {@link KtapTree.Builder} does.
+     * top-level test's subtree is printed (pre-order) as soon as its result line arrives and then dropped
+     * ({@link KtapTree.Builder#streaming}: the same adoption as the whole-tree builder).
      */
     static final class Summary implements KtapListener {
-        private final PrintStream printer;
-        private final CountingListener counter = new CountingListener();
-        private final List<List<KtapTree.Node>> pending = new ArrayList<>();
-        final List<ParseError> parseErrors = new ArrayList<>();
-        final List<String> bailOuts = new ArrayList<>();
+        private final KtapTree.Builder tree;
         final List<TestResult> notOk = new ArrayList<>();
         int notOkOmitted;
 
         Summary(PrintStream printer) {
-            this.printer = printer;
-        }
-
-        private List<KtapTree.Node> at(int depth) {
-            while (pending.size() <= depth) {
-                pending.add(new ArrayList<>());
-            }
-            return pending.get(depth);
+            this.tree = KtapTree.Builder.streaming(printer == null ? null : n -> print(printer, n, 0));
         }
 
         @Override
         public void onResult(TestResult r) {
-            counter.onResult(r);
+            tree.onResult(r);
             if (r.leaf() && r.status().isBad()) {
                 if (notOk.size() < MAX_NOT_OK) {
                     notOk.add(r);
@@ -105,48 +93,32 @@ public class KtapCommand implements Callable<Integer> {
                     notOkOmitted++;
                 }
             }
-            if (printer == null) {
-                return;
-            }
-            int d = r.path().size();
-            List<KtapTree.Node> kids = List.of();
-            if (pending.size() > d + 1 && !pending.get(d + 1).isEmpty()) {
-                kids = new ArrayList<>(pending.get(d + 1));
-                pending.get(d + 1).clear();
-            }
-            KtapTree.Node node = new KtapTree.Node(r, kids);
-            if (d == 0) {
-                print(printer, node, 0);
-            } else {
-                at(d).add(node);
-            }
         }
 
         @Override
         public void onParseError(int line, String message) {
-            counter.onParseError(line, message);
-            parseErrors.add(new ParseError(line, message));
+            tree.onParseError(line, message);
         }
 
         @Override
         public void onBailOut(int line, String reason) {
-            bailOuts.add(reason);
+            tree.onBailOut(line, reason);
         }
 
-        /** Prints what never got a parent (cannot happen with KtapParser's output; kept rather than lost). */
         void finish() {
-            if (printer != null) {
-                for (int d = 1; d < pending.size(); d++) {
-                    for (KtapTree.Node n : pending.get(d)) {
-                        print(printer, n, 0);
-                    }
-                    pending.get(d).clear();
-                }
-            }
+            tree.finish();
         }
 
         Counts counts() {
-            return counter.counts();
+            return tree.counts();
+        }
+
+        List<ParseError> parseErrors() {
+            return tree.parseErrors();
+        }
+
+        List<String> bailOuts() {
+            return tree.bailOuts();
         }
     }
 
@@ -230,7 +202,7 @@ public class KtapCommand implements Callable<Integer> {
         o.put("depth", c.depth());
         o.put("ok", c.ok());
         ArrayNode errs = o.putArray("parseErrors");
-        for (ParseError e : s.parseErrors) {
+        for (ParseError e : s.parseErrors()) {
             errs.addObject().put("line", e.line()).put("message", e.message());
         }
         ArrayNode bad = o.putArray("notOk");
