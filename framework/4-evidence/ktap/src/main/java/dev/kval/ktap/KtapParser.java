@@ -198,6 +198,7 @@ public final class KtapParser {
         Frame child;
         String pendingSubtestName;
         List<TestResult> buffer;
+        List<String> path;      // the ancestors' names, once all are known
 
         Frame(Frame parent, String prefix, boolean hashWrapped, int startLine) {
             this.parent = parent;
@@ -274,8 +275,7 @@ public final class KtapParser {
         while (f.parent != null && !matches(raw, f.prefix)) {
             f = f.parent;
         }
-        String content = raw.length() >= f.prefix.length() ? raw.substring(f.prefix.length()) : "";
-        handle(f, content, raw);
+        handle(f, raw, Math.min(raw.length(), f.prefix.length()));
     }
 
     private static boolean matches(String raw, String prefix) {
@@ -286,12 +286,14 @@ public final class KtapParser {
         return prefix.endsWith("# ") && raw.length() == prefix.length() - 1 && prefix.startsWith(raw);
     }
 
-    private void handle(Frame f, String content, String raw) {
-        int s = 0;
-        while (s < content.length() && (content.charAt(s) == ' ' || content.charAt(s) == '\t')) {
-            s++; // KUnit before 5.x indented subtests with a tab, later with spaces
+    /** raw from offset {@code at} is the line's content inside f's block (one substring per line, not two). */
+    private void handle(Frame f, String raw, int at) {
+        int e = at;
+        while (e < raw.length() && (raw.charAt(e) == ' ' || raw.charAt(e) == '\t')) {
+            e++; // KUnit before 5.x indented subtests with a tab, later with spaces
         }
-        String rest = s == 0 ? content : content.substring(s);
+        int s = e - at;
+        String rest = e == 0 ? raw : raw.substring(e);
         Kind kind = classify(rest);
         if (s == 0) {
             structural(f, kind, rest, raw);
@@ -320,7 +322,7 @@ public final class KtapParser {
             structural(deepest, kind, rest, raw);
             return;
         }
-        if (s == 1 && content.charAt(0) == ' ') {
+        if (s == 1 && raw.charAt(at) == ' ') {
             listener.onParseError(lineNo, "inconsistent indentation (1 space)");
             structural(f, kind, rest, raw);
             return;
@@ -330,7 +332,7 @@ public final class KtapParser {
             listener.onConsoleLine(lineNo, raw);
             return;
         }
-        Frame c = openChild(f, f.prefix + content.substring(0, s), false);
+        Frame c = openChild(f, f.prefix + raw.substring(at, e), false);
         structural(c, kind, rest, raw);
     }
 
@@ -607,11 +609,20 @@ public final class KtapParser {
         if (f.level == 0) {
             return List.of();
         }
+        if (f.path != null) {
+            return f.path;
+        }
         String[] p = new String[f.level];
+        boolean named = true;
         for (Frame x = f; x.parent != null; x = x.parent) {
+            named &= x.name != null;
             p[x.level - 1] = x.name != null ? x.name : PLACEHOLDER;
         }
-        return java.util.Arrays.asList(p);
+        List<String> path = List.of(p);
+        if (named) {
+            f.path = path; // names never change once set: every result of the block shares one immutable path
+        }
+        return path;
     }
 
     /** Closes f's open subtest block because f's own result line arrived; its name is that result's description. */

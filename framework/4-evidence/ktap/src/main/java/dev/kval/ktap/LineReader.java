@@ -62,6 +62,13 @@ public final class LineReader {
             while (pos < end) {
                 char c = buf[pos];
                 if (c == '\n' || c == '\r') {
+                    if (sb.length() == 0 && pos - start <= max) {
+                        // the whole line is in the buffer (the common case): one copy, not two
+                        String line = new String(buf, start, pos - start);
+                        pos++;
+                        skipLf = c == '\r';
+                        return line;
+                    }
                     append(start, pos);
                     pos++;
                     if (c == '\r') {
