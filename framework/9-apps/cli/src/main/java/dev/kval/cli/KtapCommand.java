@@ -134,40 +134,7 @@ public class KtapCommand implements Callable<Integer> {
             throw new IOException("is a directory");
         }
         // Lenient decoding: console captures are not always valid UTF-8.
-        return new Latin1Reader(Files.newInputStream(p));
-    }
-
-    /**
-     * ISO-8859-1 decoding without a charset decoder: each byte is its char. Same text as an InputStreamReader with
-     * ISO_8859_1, in a tight loop (the fast path reads a 1M-line file in well under a second).
-     */
-    static final class Latin1Reader extends Reader {
-        private final java.io.InputStream in;
-        private final byte[] buf = new byte[1 << 16];
-
-        Latin1Reader(java.io.InputStream in) {
-            this.in = in;
-        }
-
-        @Override
-        public int read(char[] cbuf, int off, int len) throws IOException {
-            if (len == 0) {
-                return 0;
-            }
-            int n = in.read(buf, 0, Math.min(len, buf.length));
-            if (n <= 0) {
-                return -1;
-            }
-            for (int i = 0; i < n; i++) {
-                cbuf[off + i] = (char) (buf[i] & 0xff);
-            }
-            return n;
-        }
-
-        @Override
-        public void close() throws IOException {
-            in.close();
-        }
+        return new dev.kval.ktap.Latin1Reader(Files.newInputStream(p));
     }
 
     private static void print(PrintStream out, KtapTree.Node n, int depth) {
