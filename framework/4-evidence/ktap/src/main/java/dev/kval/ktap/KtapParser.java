@@ -3,10 +3,7 @@ package dev.kval.ktap;
 import java.io.IOException;
 import java.io.Reader;
 import java.util.ArrayList;
-import java.util.BitSet;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Set;
 
 /**
@@ -27,7 +24,7 @@ import java.util.Set;
  * <p>Real captures: a prefix that dmesg or a console put before every line (printk timestamp, caller id, level,
  * syslog header) is removed the way kunit_parser.py does ({@link PrefixStripper}); tab-indented KUnit suites nest like
  * space-indented ones; a result line a mailer wrapped is joined with its tail when that is unambiguous (held one line,
- * see {@link #WRAP_MIN}); a run cut short (a panic, a timeout) leaves its planned but unreported tests as MISSING.
+ * see {@link WrapJoiner}); a run cut short (a panic, a timeout) leaves its planned but unreported tests as MISSING.
  *
  * <p>Never throws on bad input (I/O errors included): problems become parse errors with a line number, and planned tests
  * that never reported become {@link Status#MISSING} results.
@@ -40,11 +37,11 @@ public final class KtapParser {
         public static final Options DEFAULT = new Options(100_000, 65_536, 1_000, 64, 100_000, 65_536);
     }
 
-    private static final String PLACEHOLDER = new String("\u0000pending");
     private static final int MAX_NUMBER = 10_000_000;
 
     private final KtapListener listener;
     private final Options options;
+    private final Delivery delivery;
     private Frame root;
     private Frame innermost;
     private int lineNo;
@@ -52,6 +49,7 @@ public final class KtapParser {
     private KtapParser(KtapListener listener, Options options) {
         this.listener = listener;
         this.options = options;
+        this.delivery = new Delivery(listener, options.maxPendingResults());
         this.root = new Frame(null, "", false, 1);
         this.innermost = root;
     }
@@ -62,104 +60,50 @@ public final class KtapParser {
     }
 
     public static void parse(Reader in, KtapListener listener, Options options) {
-        KtapParser p = new KtapParser(new Guard(listener), options);
-        LineReader lines = new LineReader(in, options.maxLineLength());
-        PrefixStripper prefix = new PrefixStripper();
+        KtapParser p = new KtapParser(new GuardedListener(listener), options);
         try {
             try {
-                String line;
-                String held = null; // a long result line, kept one line in case a mailer wrapped it
-                int heldNo = 0;
-                while ((line = lines.next()) != null) {
-                    p.lineNo++;
-                    if (lines.lastWasCut()) {
-                        p.listener.onParseError(p.lineNo, "line longer than " + options.maxLineLength()
-                                + " characters; the rest was dropped");
-                    }
-                    String text = prefix.strip(line);
-                    if (held != null) {
-                        // In a prefixed stream (dmesg), a wrapped tail is the line that lost the prefix; a prefixed
-                        // line is the kernel's own next message and is never glued to a result.
-                        boolean tail = !prefix.prefixed() || prefix.lastLackedPrefix();
-                        if (tail && wrapContinuation(held, text) && held.length() + 1 + text.length() <= options.maxLineLength()) {
-                            held = held + " " + text;
-                            p.listener.onParseError(p.lineNo, "line joined to the result line " + heldNo
-                                    + " it continues (wrapped output)");
-                            continue;
-                        }
-                        p.lineAt(heldNo, held);
-                        held = null;
-                    }
-                    if (mayBeWrapped(text)) {
-                        held = text;
-                        heldNo = p.lineNo;
-                        continue;
-                    }
-                    p.line(text);
-                }
-                if (held != null) {
-                    p.lineAt(heldNo, held);
-                }
+                p.read(new LineReader(in, options.maxLineLength()));
             } catch (IOException e) {
                 p.listener.onParseError(p.lineNo + 1, "read error after line " + p.lineNo + ": " + e);
-            } catch (ListenerFailure e) {
+            } catch (GuardedListener.Failure e) {
                 throw e;
             } catch (RuntimeException e) {
                 // A parser bug must not lose the rest of the results: report it and close what is open.
                 p.listener.onParseError(p.lineNo, "internal parser error (please report): " + e);
             }
             p.finish();
-        } catch (ListenerFailure e) {
-            Throwable c = e.getCause();
-            if (c instanceof RuntimeException re) {
-                throw re;
-            }
-            throw (Error) c;
+        } catch (GuardedListener.Failure e) {
+            throw e.rethrow();
         }
     }
 
-    /** Marks exceptions thrown by the caller's listener, which propagate unchanged. */
-    private static final class ListenerFailure extends RuntimeException {
-        ListenerFailure(Throwable cause) {
-            super(cause);
-        }
-    }
-
-    private record Guard(KtapListener d) implements KtapListener {
-        @Override
-        public void onResult(TestResult r) {
-            try {
-                d.onResult(r);
-            } catch (RuntimeException | Error e) {
-                throw new ListenerFailure(e);
+    /** The line loop: prefix removal (dmesg), wrapped-line joining, then each line to its block. */
+    private void read(LineReader lines) throws IOException {
+        PrefixStripper prefix = new PrefixStripper();
+        WrapJoiner wrap = new WrapJoiner(options.maxLineLength());
+        String line;
+        while ((line = lines.next()) != null) {
+            lineNo++;
+            if (lines.lastWasCut()) {
+                listener.onParseError(lineNo, "line longer than " + options.maxLineLength() + " characters; the rest was dropped");
+            }
+            String text = prefix.strip(line);
+            // In a prefixed stream (dmesg), a wrapped tail is the line that lost the prefix; a prefixed line is the
+            // kernel's own next message and is never glued to a result.
+            if (wrap.joins(text, !prefix.prefixed() || prefix.lastLackedPrefix())) {
+                listener.onParseError(lineNo, "line joined to the result line " + wrap.heldLine() + " it continues (wrapped output)");
+                continue;
+            }
+            if (wrap.holding()) {
+                lineAt(wrap.heldLine(), wrap.release());
+            }
+            if (!wrap.hold(text, lineNo)) {
+                line(text);
             }
         }
-
-        @Override
-        public void onParseError(int line, String message) {
-            try {
-                d.onParseError(line, message);
-            } catch (RuntimeException | Error e) {
-                throw new ListenerFailure(e);
-            }
-        }
-
-        @Override
-        public void onConsoleLine(int line, String text) {
-            try {
-                d.onConsoleLine(line, text);
-            } catch (RuntimeException | Error e) {
-                throw new ListenerFailure(e);
-            }
-        }
-
-        @Override
-        public void onBailOut(int line, String reason) {
-            try {
-                d.onBailOut(line, reason);
-            } catch (RuntimeException | Error e) {
-                throw new ListenerFailure(e);
-            }
+        if (wrap.holding()) {
+            lineAt(wrap.heldLine(), wrap.release());
         }
     }
 
@@ -176,48 +120,11 @@ public final class KtapParser {
 
     // ------------------------------------------------------------------------------------------------------------
 
-    /** One open KTAP document (the top level, or the subtests of a test whose result line has not come yet). */
-    private static final class Frame {
-        final Frame parent;
-        final String prefix;
-        final boolean hashWrapped;
-        final int level;
-        final int startLine;
-        String name;            // known early from a "# Subtest:" header, or at the parent's result line
-        boolean provisional;
-        boolean sawVersion;
-        int plan = -1;
-        String planSkip;
-        int lastNumber;
-        int results;
-        final BitSet seen = new BitSet();
-        Set<String> names = new HashSet<>();
-        boolean namesCapped;
-        List<String> diags = new ArrayList<>();
-        int droppedDiags;
-        Frame child;
-        String pendingSubtestName;
-        List<TestResult> buffer;
-        List<String> path;      // the ancestors' names, once all are known
-
-        Frame(Frame parent, String prefix, boolean hashWrapped, int startLine) {
-            this.parent = parent;
-            this.prefix = prefix;
-            this.hashWrapped = hashWrapped;
-            this.level = parent == null ? 0 : parent.level + 1;
-            this.startLine = startLine;
-        }
-
-        boolean empty() {
-            return plan < 0 && results == 0 && child == null;
-        }
-    }
 
     /** What a closed subtest block leaves for its parent result. */
     private record Closed(boolean hadResults, List<String> trailing, String headerName) {
     }
 
-    private enum Kind { VERSION, PLAN, RESULT, BAIL, SUBTEST, HASH_VERSION, DIAG, OTHER }
 
     // ------------------------------------------------------------------------------------------------------------
 
@@ -232,43 +139,6 @@ public final class KtapParser {
         }
     }
 
-    /**
-     * Mail clients and terminals wrap long lines (at about 72-80 columns), which splits a result line so that its
-     * tail (the end of the description, or a "# SKIP"/"# TIMEOUT" directive) lands on a line of its own. A result line
-     * of at least {@link #WRAP_MIN} characters is held for one line; the next line is taken as its continuation only
-     * when that is unambiguous: it is short, starts with a word (no indentation, no "#", no "[" of a timestamp, no
-     * "&lt;" of a level) and is not itself a KTAP line.
-     */
-    static final int WRAP_MIN = 50;
-
-    private static boolean mayBeWrapped(String text) {
-        if (text.length() < WRAP_MIN) {
-            return false;
-        }
-        int i = 0;
-        while (i < text.length()) {
-            char c = text.charAt(i);
-            if (c == ' ' || c == '\t') {
-                i++;
-            } else if (c == '#' && i + 1 < text.length() && text.charAt(i + 1) == ' ') {
-                i += 2; // kselftest "# " nesting
-            } else {
-                break;
-            }
-        }
-        return text.startsWith("ok ", i) || text.startsWith("not ok ", i);
-    }
-
-    private static boolean wrapContinuation(String held, String next) {
-        if (next.isEmpty() || next.length() > 60) {
-            return false;
-        }
-        char c = next.charAt(0);
-        if (!Character.isLetterOrDigit(c) || c == '1' && next.startsWith("1..")) {
-            return false;
-        }
-        return classify(next) == Kind.OTHER && !next.startsWith("KTAP") && !next.startsWith("TAP ");
-    }
 
     private void line(String raw) {
         Frame f = innermost;
@@ -294,17 +164,15 @@ public final class KtapParser {
         }
         int s = e - at;
         String rest = e == 0 ? raw : raw.substring(e);
-        Kind kind = classify(rest);
+        LineKind kind = LineKind.of(rest);
         if (s == 0) {
             structural(f, kind, rest, raw);
             return;
         }
-        boolean opensBlock = kind == Kind.VERSION || kind == Kind.PLAN || kind == Kind.RESULT || kind == Kind.SUBTEST
-                || kind == Kind.HASH_VERSION;
-        if (!opensBlock) {
-            if (kind == Kind.DIAG) {
+        if (!kind.opensBlock()) {
+            if (kind == LineKind.DIAG) {
                 diag(f, rest);
-            } else if (kind == Kind.BAIL) {
+            } else if (kind == LineKind.BAIL) {
                 structural(f, kind, rest, raw);
             } else {
                 listener.onConsoleLine(lineNo, raw);
@@ -347,43 +215,8 @@ public final class KtapParser {
         return c;
     }
 
-    private static Kind classify(String r) {
-        if (r.isEmpty()) {
-            return Kind.OTHER;
-        }
-        char c = r.charAt(0);
-        switch (c) {
-            case 'o':
-                return r.startsWith("ok") && (r.length() == 2 || r.charAt(2) == ' ') ? Kind.RESULT : Kind.OTHER;
-            case 'n':
-                return r.startsWith("not ok") && (r.length() == 6 || r.charAt(6) == ' ') ? Kind.RESULT : Kind.OTHER;
-            case '1':
-                return r.startsWith("1..") ? Kind.PLAN : Kind.OTHER;
-            case 'K':
-                return r.startsWith("KTAP version") ? Kind.VERSION : Kind.OTHER;
-            case 'T':
-                return r.startsWith("TAP version") ? Kind.VERSION : Kind.OTHER;
-            case 'B':
-                return r.startsWith("Bail out!") ? Kind.BAIL : Kind.OTHER;
-            case '#': {
-                int i = 1;
-                while (i < r.length() && r.charAt(i) == ' ') {
-                    i++;
-                }
-                if (r.startsWith("Subtest:", i)) {
-                    return Kind.SUBTEST;
-                }
-                if (i == 2 && (r.startsWith("TAP version", 2) || r.startsWith("KTAP version", 2))) {
-                    return Kind.HASH_VERSION;
-                }
-                return Kind.DIAG;
-            }
-            default:
-                return Kind.OTHER;
-        }
-    }
 
-    private void structural(Frame f, Kind kind, String rest, String raw) {
+    private void structural(Frame f, LineKind kind, String rest, String raw) {
         switch (kind) {
             case RESULT -> result(f, rest);
             case DIAG -> diag(f, rest);
@@ -484,63 +317,13 @@ public final class KtapParser {
     }
 
     private void result(Frame f, String r) {
-        boolean ok = r.startsWith("ok");
-        int i = ok ? 2 : 6;
-        int len = r.length();
-        while (i < len && r.charAt(i) == ' ') {
-            i++;
-        }
-        long number = -1;
-        int ds = i;
-        while (i < len && Character.isDigit(r.charAt(i)) && i - ds < 10) {
-            number = (number < 0 ? 0 : number * 10) + (r.charAt(i) - '0');
-            i++;
-        }
-        if (i < len && Character.isDigit(r.charAt(i))) {
-            while (i < len && Character.isDigit(r.charAt(i))) {
-                i++;
-            }
-            listener.onParseError(lineNo, "test number too large in '" + r + "'");
-            number = -2;
-        } else if (number >= 0 && i < len && r.charAt(i) != ' ' && r.charAt(i) != '#') {
-            // "ok 1abc": not a number after all, it is the description
-            i = ds;
-            number = -1;
-        }
-        int hash = indexOfUnescapedHash(r, i);
-        String desc = (hash < 0 ? r.substring(i) : r.substring(i, hash)).trim();
-        if (desc.startsWith("- ")) {
-            desc = desc.substring(2).trim();
-        } else if (desc.equals("-")) {
-            desc = "";
-        }
-        if (desc.indexOf('\\') >= 0) {
-            desc = desc.replace("\\#", "#").replace("\\\\", "\\");
-        }
-        String directive = hash < 0 ? "" : r.substring(hash + 1).trim();
-        Status status = ok ? Status.PASS : Status.FAIL;
-        String reason = directive;
-        if (!directive.isEmpty()) {
-            int sp = 0;
-            while (sp < directive.length() && Character.isLetter(directive.charAt(sp))) {
-                sp++;
-            }
-            String word = directive.substring(0, sp).toUpperCase(Locale.ROOT);
-            String after = directive.substring(sp).trim();
-            switch (word) {
-                case "SKIP" -> { status = Status.SKIP; reason = after; }
-                case "XFAIL" -> { status = Status.XFAIL; reason = after; }
-                case "TIMEOUT" -> { status = Status.TIMEOUT; reason = after; }
-                case "ERROR" -> { status = Status.ERROR; reason = after; }
-                case "TODO" -> { status = ok ? Status.PASS : Status.XFAIL; reason = after; }
-                default -> { }
-            }
-        }
-
+        ResultLine rl = ResultLine.parse(r, listener, lineNo);
+        String desc = rl.desc();
+        long number = rl.number();
         Closed closed = closeChild(f, desc);
         int expected = f.lastNumber + 1;
         int num;
-        if (number == -1 || number == -2) {
+        if (number == ResultLine.NONE || number == ResultLine.TOO_LARGE) {
             num = expected;
         } else if (number == 0 || number > MAX_NUMBER) {
             listener.onParseError(lineNo, "implausible test number " + number + " for '" + desc + "'");
@@ -568,7 +351,7 @@ public final class KtapParser {
                 f.names = Set.of();
             }
         }
-        List<String> diags = takeDiags(f);
+        List<String> diags = f.takeDiags();
         if (closed != null && !closed.trailing().isEmpty()) {
             List<String> merged = new ArrayList<>(closed.trailing().size() + diags.size());
             merged.addAll(diags);
@@ -577,53 +360,11 @@ public final class KtapParser {
         }
         f.pendingSubtestName = null;
         boolean leaf = closed == null || !closed.hadResults();
-        deliver(new TestResult(pathOf(f), desc, num, status, reason, diags, leaf, lineNo), f);
+        deliver(new TestResult(pathOf(f), desc, num, rl.status(), rl.reason(), diags, leaf, lineNo), f);
     }
 
-    private static int indexOfUnescapedHash(String r, int from) {
-        for (int i = from; i < r.length(); i++) {
-            char c = r.charAt(i);
-            if (c == '\\') {
-                i++;
-            } else if (c == '#') {
-                return i;
-            }
-        }
-        return -1;
-    }
 
-    private List<String> takeDiags(Frame f) {
-        if (f.diags.isEmpty() && f.droppedDiags == 0) {
-            return List.of();
-        }
-        List<String> d = f.diags;
-        if (f.droppedDiags > 0) {
-            d.add("... " + f.droppedDiags + " more diagnostic lines dropped");
-            f.droppedDiags = 0;
-        }
-        f.diags = new ArrayList<>();
-        return d;
-    }
 
-    private List<String> pathOf(Frame f) {
-        if (f.level == 0) {
-            return List.of();
-        }
-        if (f.path != null) {
-            return f.path;
-        }
-        String[] p = new String[f.level];
-        boolean named = true;
-        for (Frame x = f; x.parent != null; x = x.parent) {
-            named &= x.name != null;
-            p[x.level - 1] = x.name != null ? x.name : PLACEHOLDER;
-        }
-        List<String> path = List.of(p);
-        if (named) {
-            f.path = path; // names never change once set: every result of the block shares one immutable path
-        }
-        return path;
-    }
 
     /** Closes f's open subtest block because f's own result line arrived; its name is that result's description. */
     private Closed closeChild(Frame f, String resultName) {
@@ -678,7 +419,7 @@ public final class KtapParser {
         } else if (c.results > 0) {
             listener.onParseError(c.startLine, "test block at line " + c.startLine + " has no plan line");
         }
-        return takeDiags(c);
+        return c.takeDiags();
     }
 
     /** f's open subtest block ended without a result line for its parent: synthesize one (MISSING). */
@@ -709,7 +450,7 @@ public final class KtapParser {
         f.lastNumber = num;
         f.results++;
         List<String> diags = new ArrayList<>(trailing);
-        diags.addAll(takeDiags(f));
+        diags.addAll(f.takeDiags());
         deliver(new TestResult(pathOf(f), name, num, Status.MISSING, why, diags, false, lineNo), f);
     }
 
@@ -774,40 +515,15 @@ public final class KtapParser {
         }
     }
 
-    // ---- delivery: hold results until every ancestor's name is known ------------------------------------------
+    private List<String> pathOf(Frame f) {
+        return delivery.pathOf(f);
+    }
 
     private void deliver(TestResult r, Frame at) {
-        Frame g = at;
-        while (g != null && g.parent != null && g.name != null) {
-            g = g.parent;
-        }
-        if (g == null || g.parent == null) {
-            listener.onResult(r);
-            return;
-        }
-        if (g.buffer == null) {
-            g.buffer = new ArrayList<>();
-        }
-        g.buffer.add(r);
-        if (g.buffer.size() > options.maxPendingResults()) {
-            g.name = "<subtest at line " + g.startLine + ">";
-            g.provisional = true;
-            listener.onParseError(lineNo, "more than " + options.maxPendingResults() + " results inside the unnamed"
-                    + " subtest block at line " + g.startLine + "; delivering them under the provisional name '"
-                    + g.name + "'");
-            flush(g);
-        }
+        delivery.deliver(r, at, lineNo);
     }
 
     private void flush(Frame g) {
-        List<TestResult> b = g.buffer;
-        g.buffer = null;
-        if (b == null) {
-            return;
-        }
-        int idx = g.level - 1;
-        for (TestResult r : b) {
-            deliver(r.withPathElement(idx, g.name), g.parent);
-        }
+        delivery.flush(g, lineNo);
     }
 }
