@@ -42,14 +42,17 @@ public final class KtapParser {
     private final KtapListener listener;
     private final Options options;
     private final Delivery delivery;
-    private Frame root;
-    private Frame innermost;
-    private int lineNo;
+    private final BlockEnds ends;
+    // the open-block state, shared with BlockEnds
+    Frame root;
+    Frame innermost;
+    int lineNo;
 
     private KtapParser(KtapListener listener, Options options) {
         this.listener = listener;
         this.options = options;
         this.delivery = new Delivery(listener, options.maxPendingResults());
+        this.ends = new BlockEnds(this, listener, options, delivery);
         this.root = new Frame(null, "", false, 1);
         this.innermost = root;
     }
@@ -72,7 +75,7 @@ public final class KtapParser {
                 // A parser bug must not lose the rest of the results: report it and close what is open.
                 p.listener.onParseError(p.lineNo, "internal parser error (please report): " + e);
             }
-            p.finish();
+            p.ends.finish();
         } catch (GuardedListener.Failure e) {
             throw e.rethrow();
         }
@@ -120,12 +123,6 @@ public final class KtapParser {
 
     // ------------------------------------------------------------------------------------------------------------
 
-
-    /** What a closed subtest block leaves for its parent result. */
-    private record Closed(boolean hadResults, List<String> trailing, String headerName) {
-    }
-
-
     // ------------------------------------------------------------------------------------------------------------
 
     /** Feeds a line that was held back (wrapped-line check) under its own line number. */
@@ -138,7 +135,6 @@ public final class KtapParser {
             lineNo = now;
         }
     }
-
 
     private void line(String raw) {
         Frame f = innermost;
@@ -215,7 +211,6 @@ public final class KtapParser {
         return c;
     }
 
-
     private void structural(Frame f, LineKind kind, String rest, String raw) {
         switch (kind) {
             case RESULT -> result(f, rest);
@@ -223,7 +218,7 @@ public final class KtapParser {
             case OTHER -> listener.onConsoleLine(lineNo, raw);
             case SUBTEST -> subtest(f, rest.substring(rest.indexOf(':') + 1).trim());
             case HASH_VERSION -> {
-                closeOrphan(f);
+                ends.closeOrphan(f);
                 if (f.level >= options.maxDepth()) {
                     listener.onParseError(lineNo, "nesting deeper than " + options.maxDepth() + " levels; line ignored");
                     listener.onConsoleLine(lineNo, raw);
@@ -234,7 +229,7 @@ public final class KtapParser {
             }
             case VERSION -> version(f, rest);
             case PLAN -> plan(f, rest, raw);
-            case BAIL -> bail(rest.substring("Bail out!".length()).trim());
+            case BAIL -> ends.bail(rest.substring("Bail out!".length()).trim());
         }
     }
 
@@ -248,15 +243,15 @@ public final class KtapParser {
             listener.onParseError(lineNo, (numeric ? "unsupported version '" : "malformed version line '") + text
                     + "'; parsing as KTAP version 1");
         }
-        closeOrphan(f);
+        ends.closeOrphan(f);
         if (!f.sawVersion && f.plan < 0 && f.results == 0) {
             f.sawVersion = true;
             return;
         }
         if (f.parent == null) {
             // A second document at the top level (e.g. several logs concatenated): finish the first.
-            List<String> trailing = finishFrame(f, "document ended by a new version line");
-            console(trailing);
+            List<String> trailing = ends.finishFrame(f, "document ended by a new version line");
+            ends.console(trailing);
             root = new Frame(null, "", false, lineNo);
             root.sawVersion = true;
             innermost = root;
@@ -281,7 +276,7 @@ public final class KtapParser {
             listener.onConsoleLine(lineNo, raw);
             return;
         }
-        closeOrphan(f);
+        ends.closeOrphan(f);
         if (f.plan >= 0) {
             listener.onParseError(lineNo, "second plan line '" + rest + "' in the same block (first: 1.." + f.plan
                     + "); ignored");
@@ -320,7 +315,7 @@ public final class KtapParser {
         ResultLine rl = ResultLine.parse(r, listener, lineNo);
         String desc = rl.desc();
         long number = rl.number();
-        Closed closed = closeChild(f, desc);
+        BlockEnds.Closed closed = ends.closeChild(f, desc);
         int expected = f.lastNumber + 1;
         int num;
         if (number == ResultLine.NONE || number == ResultLine.TOO_LARGE) {
@@ -363,158 +358,6 @@ public final class KtapParser {
         deliver(new TestResult(pathOf(f), desc, num, rl.status(), rl.reason(), diags, leaf, lineNo), f);
     }
 
-
-
-
-    /** Closes f's open subtest block because f's own result line arrived; its name is that result's description. */
-    private Closed closeChild(Frame f, String resultName) {
-        Frame c = f.child;
-        if (c == null) {
-            return null;
-        }
-        String header = c.name;
-        List<String> trailing = finishFrame(c, null);
-        boolean hadResults = c.results > 0;
-        if (header != null && !header.equals(resultName)) {
-            if (c.provisional) {
-                listener.onParseError(lineNo, "the subtests of '" + resultName + "' were delivered under the provisional"
-                        + " name '" + header + "' (more than " + options.maxPendingResults() + " before its result line)");
-            } else if (!c.hashWrapped) {
-                listener.onParseError(lineNo, "subtest header names '" + header + "' but its result line names '"
-                        + resultName + "'");
-            }
-        }
-        if (c.name == null) {
-            c.name = resultName;
-            flush(c);
-        }
-        f.child = null;
-        innermost = f;
-        return new Closed(hadResults, trailing, header);
-    }
-
-    /**
-     * Ends a block: closes its own open subtests as orphans, synthesizes MISSING results for planned tests that never
-     * reported, and returns its trailing diagnostics.
-     */
-    private List<String> finishFrame(Frame c, String why) {
-        closeOrphan(c);
-        if (c.plan >= 0) {
-            int absent = 0;
-            for (int n = c.seen.nextClearBit(1); n <= c.plan; n = c.seen.nextClearBit(n + 1)) {
-                absent++;
-                if (absent > options.maxMissing()) {
-                    continue;
-                }
-                c.results++;
-                deliver(new TestResult(pathOf(c), "<missing " + n + ">", n, Status.MISSING,
-                        why != null ? why : "planned (1.." + c.plan + ") but no result line", List.of(), true, lineNo),
-                        c);
-            }
-            if (absent > 0) {
-                listener.onParseError(lineNo, "block at line " + c.startLine + " planned 1.." + c.plan + " but "
-                        + absent + " results are missing" + (absent > options.maxMissing()
-                        ? " (only the first " + options.maxMissing() + " delivered as MISSING)" : ""));
-            }
-        } else if (c.results > 0) {
-            listener.onParseError(c.startLine, "test block at line " + c.startLine + " has no plan line");
-        }
-        return c.takeDiags();
-    }
-
-    /** f's open subtest block ended without a result line for its parent: synthesize one (MISSING). */
-    private void closeOrphan(Frame f) {
-        Frame c = f.child;
-        if (c == null) {
-            return;
-        }
-        String why = "subtest block at line " + c.startLine + " has no result line";
-        List<String> trailing = finishFrame(c, null);
-        f.child = null;
-        innermost = f;
-        if (c.results == 0) {
-            if (c.plan != 0) {
-                listener.onParseError(lineNo, "empty subtest block at line " + c.startLine + " without a result line");
-            }
-            console(trailing);
-            return;
-        }
-        listener.onParseError(lineNo, why);
-        String name = c.name != null ? c.name : "<unnamed subtest at line " + c.startLine + ">";
-        if (c.name == null) {
-            c.name = name;
-            flush(c);
-        }
-        int num = f.lastNumber + 1;
-        f.seen.set(num);
-        f.lastNumber = num;
-        f.results++;
-        List<String> diags = new ArrayList<>(trailing);
-        diags.addAll(f.takeDiags());
-        deliver(new TestResult(pathOf(f), name, num, Status.MISSING, why, diags, false, lineNo), f);
-    }
-
-    private void bail(String reason) {
-        listener.onBailOut(lineNo, reason);
-        String why = "Bail out!" + (reason.isEmpty() ? "" : " " + reason);
-        // Close innermost to outermost; planned-but-absent tests become MISSING with the bail-out reason.
-        List<Frame> chain = new ArrayList<>();
-        for (Frame x = innermost; x != null; x = x.parent) {
-            chain.add(x);
-        }
-        for (Frame x : chain) {
-            if (x.parent == null) {
-                console(finishFrame(x, why));
-            } else {
-                finishBailed(x, why);
-            }
-        }
-        root = new Frame(null, "", false, lineNo + 1);
-        innermost = root;
-    }
-
-    private void finishBailed(Frame c, String why) {
-        List<String> trailing = finishFrame(c, why);
-        Frame f = c.parent;
-        f.child = null;
-        if (c.results == 0) {
-            console(trailing);
-            return;
-        }
-        String name = c.name != null ? c.name : "<unnamed subtest at line " + c.startLine + ">";
-        if (c.name == null) {
-            c.name = name;
-            flush(c);
-        }
-        int num = f.lastNumber + 1;
-        f.seen.set(num);
-        f.lastNumber = num;
-        f.results++;
-        deliver(new TestResult(pathOf(f), name, num, Status.MISSING, why, trailing, false, lineNo), f);
-    }
-
-    private void finish() {
-        lineNo++;
-        List<Frame> chain = new ArrayList<>();
-        for (Frame x = innermost; x.parent != null; x = x.parent) {
-            chain.add(x);
-        }
-        if (!chain.isEmpty()) {
-            listener.onParseError(lineNo, "input ended inside " + chain.size() + " open subtest block(s) (truncated?)");
-        }
-        for (Frame x : chain) {
-            finishBailed(x, "input ended before this test's result line (truncated?)");
-        }
-        innermost = root;
-        console(finishFrame(root, "input ended before this planned test reported (truncated?)"));
-    }
-
-    private void console(List<String> diags) {
-        for (String d : diags) {
-            listener.onConsoleLine(lineNo, "# " + d);
-        }
-    }
-
     private List<String> pathOf(Frame f) {
         return delivery.pathOf(f);
     }
@@ -523,7 +366,4 @@ public final class KtapParser {
         delivery.deliver(r, at, lineNo);
     }
 
-    private void flush(Frame g) {
-        delivery.flush(g, lineNo);
-    }
 }
