@@ -101,18 +101,23 @@ final class BlockEnds {
             return;
         }
         listener.onParseError(p.lineNo, why);
-        String name = c.name != null ? c.name : "<unnamed subtest at line " + c.startLine + ">";
+        List<String> diags = new ArrayList<>(trailing);
+        diags.addAll(f.takeDiags());
+        missingParent(c, why, diags);
+    }
+
+    /** c had results but its parent's result line never came: the parent gets a MISSING result in c's name. */
+    private void missingParent(Frame c, String why, List<String> diags) {
+        Frame f = c.parent;
         if (c.name == null) {
-            c.name = name;
+            c.name = "<unnamed subtest at line " + c.startLine + ">";
             flush(c);
         }
         int num = f.lastNumber + 1;
         f.seen.set(num);
         f.lastNumber = num;
         f.results++;
-        List<String> diags = new ArrayList<>(trailing);
-        diags.addAll(f.takeDiags());
-        deliver(new TestResult(pathOf(f), name, num, Status.MISSING, why, diags, false, p.lineNo), f);
+        deliver(new TestResult(pathOf(f), c.name, num, Status.MISSING, why, diags, false, p.lineNo), f);
     }
 
     void bail(String reason) {
@@ -142,16 +147,7 @@ final class BlockEnds {
             console(trailing);
             return;
         }
-        String name = c.name != null ? c.name : "<unnamed subtest at line " + c.startLine + ">";
-        if (c.name == null) {
-            c.name = name;
-            flush(c);
-        }
-        int num = f.lastNumber + 1;
-        f.seen.set(num);
-        f.lastNumber = num;
-        f.results++;
-        deliver(new TestResult(pathOf(f), name, num, Status.MISSING, why, trailing, false, p.lineNo), f);
+        missingParent(c, why, trailing);
     }
 
     void finish() {
