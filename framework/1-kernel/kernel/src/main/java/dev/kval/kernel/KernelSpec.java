@@ -51,6 +51,26 @@ public sealed interface KernelSpec {
         }
     }
 
+    /**
+     * Splits a comma-separated list of specs whose build: and git: members have commas of their own: a new spec starts
+     * only at a piece that begins with a kind ({@code debian: build: path: git:}).
+     */
+    static List<String> splitList(String list) {
+        List<String> out = new ArrayList<>();
+        for (String piece : list.split(",")) {
+            String p = piece.strip();
+            if (p.isEmpty()) {
+                continue;
+            }
+            if (out.isEmpty() || p.matches("(debian|build|path|git):.*")) {
+                out.add(p);
+            } else {
+                out.set(out.size() - 1, out.get(out.size() - 1) + "," + p);
+            }
+        }
+        return out;
+    }
+
     static KernelSpec parse(String spec) {
         if (spec == null || spec.isBlank()) {
             throw new IllegalArgumentException("empty kernel spec (expected path:<dir|file>, debian:<version> or build:<source>)");
