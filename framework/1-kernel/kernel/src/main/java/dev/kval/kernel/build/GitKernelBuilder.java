@@ -157,7 +157,6 @@ public final class GitKernelBuilder {
         FragmentCheck.requireSurvived(plan.fragments(), obj.resolve(".config"));
         long secs = (System.nanoTime() - t0) / 1_000_000_000;
         log.accept("kernel " + label + ": built in " + secs + " s");
-        meta.put("buildSeconds", String.valueOf(secs));
         Path staged = cache.staging();
         try {
             Path tree = Files.createDirectories(staged.resolveSibling(staged.getFileName() + ".t"));
