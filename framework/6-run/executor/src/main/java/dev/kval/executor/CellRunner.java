@@ -87,6 +87,11 @@ final class CellRunner {
         t.begin(Step.FETCH);
         ProcessBuilder pb = new ProcessBuilder(ProcessGroups.inNewGroup(cli.with("run", request.runArgs(cell, dir))))
                 .redirectErrorStream(true).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+        // the child looks up config fragments (build:/git: specs) in the repository its parent knows (-Dkval.repo)
+        String repo = System.getProperty("kval.repo");
+        if (repo != null && !repo.isBlank() && System.getenv("KVAL_HOME") == null) {
+            pb.environment().put("KVAL_HOME", repo);
+        }
         log.accept("starting: kval run " + String.join(" ", request.runArgs(cell, dir)));
         Process p = pb.start();
         synchronized (t) {

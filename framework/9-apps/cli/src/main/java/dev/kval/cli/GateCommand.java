@@ -30,7 +30,7 @@ public class GateCommand implements Callable<Integer> {
     @Option(names = "--candidate-patches", description = "a git format-patch series (directory of *.patch) applied with git am on the git: --baseline as the candidate")
     Path candidatePatches;
 
-    @Option(names = "--host", defaultValue = "qemu", description = "qemu (default) | ssh:<name>")
+    @Option(names = "--host", defaultValue = "qemu", description = "qemu (default) | ssh:<name> | lava:<device type>")
     String host;
 
     @Option(names = "--suite", split = ",", description = "suites, comma separated (default: all)")

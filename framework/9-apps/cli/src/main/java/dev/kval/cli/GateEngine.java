@@ -211,7 +211,8 @@ public final class GateEngine {
     private Side run(String what, Request req, String host, String kernel, String casePattern, int repeat, Path out) {
         List<String> infra = new ArrayList<>();
         String hostArg = host;
-        String kernelArg = host.startsWith("ssh:") || host.equals("qemu") ? kernel : null;
+        // every host that boots a kernel of ours gets it: qemu, ssh: bare metal, lava: labs
+        String kernelArg = host.startsWith("ssh:") || host.startsWith("lava:") || host.equals("qemu") ? kernel : null;
         say(what + ": running " + kernel + " on " + host + (casePattern != null ? " --case " + casePattern : "") + " --repeat " + repeat + " -> " + out);
         try {
             RunSummary s = new RunEngine(err).run(new RunEngine.Request(hostArg, kernelArg, req.suites(), casePattern, repeat, null, out,

@@ -42,7 +42,7 @@ public class NightlyCommand implements Callable<Integer> {
             description = "kernel sources: debian:newest, debian:<version>, build:..., git:<repo>@<branch>[,<config>...] (a branch whose head an earlier night tested is not run again; a moved one lists git log --oneline A..B) (default debian:newest)")
     List<String> kernels;
 
-    @Option(names = "--hosts", split = ",", defaultValue = "qemu", description = "local, qemu, ssh:NAME (default qemu)")
+    @Option(names = "--hosts", split = ",", defaultValue = "qemu", description = "local, qemu, ssh:NAME, lava:DEVICE_TYPE (default qemu)")
     List<String> hosts;
 
     @Option(names = "--suite", split = ",", defaultValue = "api", description = "suites (default api)")
