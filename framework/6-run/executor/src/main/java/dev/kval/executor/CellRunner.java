@@ -81,7 +81,16 @@ final class CellRunner {
             throws IOException, InterruptedException {
         Path dir = runDir.resolve(cell.dirName());
         if (Files.exists(dir)) {
-            dev.kval.executor.Files2.deleteTree(dir); // a cell that did not finish before starts over
+            // a cell that did not finish before starts over, but keeps its LAVA job ids: the job may still be running in
+            // the lab (a killed controller), and the new child re-attaches to it instead of submitting it again
+            Path jobs = dir.resolve("lava-jobs.json");
+            byte[] keep = Files.isRegularFile(jobs) ? Files.readAllBytes(jobs) : null;
+            dev.kval.executor.Files2.deleteTree(dir);
+            if (keep != null) {
+                Files.createDirectories(dir);
+                Files.write(jobs, keep);
+                log.accept("kept " + jobs + " (LAVA jobs of the interrupted attempt: the new attempt re-attaches to them)");
+            }
         }
         Tracker t = new Tracker(runId, cell.label(), request);
         t.begin(Step.FETCH);
