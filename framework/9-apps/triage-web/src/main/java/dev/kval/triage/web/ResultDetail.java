@@ -32,7 +32,8 @@ record ResultDetail(long id, long runId, String test, String suite, String statu
     static Optional<ResultDetail> load(Store store, long id) throws SQLException {
         try (Connection c = store.connection(); PreparedStatement ps = c.prepareStatement(
                 "SELECT r.id, r.run_id, r.test_id, r.suite, r.status, r.attribution, r.message, k.spec, k.release, h.name, h.host_class, r.started_at,"
-                        + " run.out_dir, r.attachments FROM result r JOIN run ON run.id = r.run_id JOIN kernel k ON k.id = r.kernel_id"
+                        + " run.out_dir, r.attachments, k.git_commit, k.git_subject, k.git_branch FROM result r JOIN run ON run.id = r.run_id"
+                        + " JOIN kernel k ON k.id = r.kernel_id"
                         + " JOIN host h ON h.id = r.host_id WHERE r.id = ?")) {
             ps.setLong(1, id);
             try (ResultSet rs = ps.executeQuery()) {
@@ -46,10 +47,20 @@ record ResultDetail(long id, long runId, String test, String suite, String statu
                 List<String> splat = new ArrayList<>();
                 evidence(out, atts, test, ktap, splat);
                 return Optional.of(new ResultDetail(rs.getLong(1), rs.getLong(2), test, rs.getString(4), rs.getString(5), rs.getString(6),
-                        rs.getString(7), rs.getString(8) + " (" + rs.getString(9) + ")", rs.getString(10), rs.getString(11),
+                        rs.getString(7), kernel(rs.getString(8), rs.getString(9), rs.getString(15), rs.getString(16), rs.getString(17)),
+                        rs.getString(10), rs.getString(11),
                         Views.time(rs.getTimestamp(12).toInstant()), out, atts, ktap, splat));
             }
         }
+    }
+
+    /** The kernel as the page shows it: spec (release), and for a git: kernel the commit it was built from. */
+    static String kernel(String spec, String release, String commit, String subject, String branch) {
+        String k = spec + " (" + release + ")";
+        if (commit != null && commit.length() >= 12) {
+            k += " at " + commit.substring(0, 12) + (branch != null ? " on " + branch : "") + (subject != null ? " \"" + subject + "\"" : "");
+        }
+        return k;
     }
 
     static List<Attachment> attachments(String outDir, String json) {
