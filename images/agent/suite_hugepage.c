@@ -126,7 +126,7 @@ static void h_a1(void)
 	} else {
 		struct ctl_seen seen = {0, 0, NULL};
 		long d = control(0, why, sizeof(why), &seen);
-		observed("%+ld", d);
+		observed("%+ld_pages", d); /* MEASURED (dev.kval.result.Observed) */
 		leaf_ok("A1.thp_control_pages_2m_rises", d > 0, "%s", why);
 		trace_agrees("A1.thp_control_trace_agrees", seen.tr, seen.d4, seen.d2);
 	}
@@ -140,7 +140,7 @@ static void h_a1(void)
 		if (d < 0 && strstr(why, "MAP_HUGETLB")) {
 			leaf("A1.hugetlb_control_pages_2m_rises", R_SKIP, "needs a hugetlb pool (%s)", why);
 		} else {
-			observed("%+ld", d);
+			observed("%+ld_pages", d); /* MEASURED (dev.kval.result.Observed) */
 			leaf_ok("A1.hugetlb_control_pages_2m_rises", d > 0, "%s", why);
 		}
 	}

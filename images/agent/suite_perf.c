@@ -15,7 +15,7 @@ static void report(const char *leafname, const char *metric, long total_ns, long
 	long per = ops ? total_ns / ops : 0;
 	diag("perf.%s=%ld", metric, per);
 	diag("%ld ops, %d failed", ops, fails);
-	observed("%ld", per);
+	observed("%ld_ns_per_op", per); /* MEASURED: the unit types it (dev.kval.result.Observed) */
 	leaf_ok(leafname, !fails && ops > 0 && per > 0, "%d of %ld iterations failed or had no effect (%ld ns/op)", fails,
 		ops, per);
 }

@@ -10,37 +10,14 @@ import java.util.Map;
  * repetition, plus host-level checks). Only what reports need is kept; {@link #file()} points at the original.
  *
  * @param status  Allure status: passed, failed, broken, skipped (XFAIL is passed with an {@code xfail} label)
- * @param message statusDetails.message: the SKIP reason, or the failure text starting with its blame tag
+ * @param message statusDetails.message: the SKIP reason, or the failure text
  */
 public record AllureResult(Path file, String uuid, String historyId, String name, String status, String message, String description,
         long start, long stop, Map<String, String> labels) {
 
-    /** Who a failure is blamed on, from the tag the suites put at the start of the message. */
+    /** Who a failure is blamed on: the judge's {@code dev.kval.result.Blame}, which the suites put in the label "blame". */
     public enum Attribution {
-        KERNEL("[kernel]"), TEST("[test]"), INFRA("[infra]");
-
-        private final String tag;
-
-        Attribution(String tag) {
-            this.tag = tag;
-        }
-
-        public String tag() {
-            return tag;
-        }
-
-        static Attribution of(String message) {
-            if (message == null) {
-                return null;
-            }
-            String m = message.stripLeading();
-            for (Attribution a : values()) {
-                if (m.startsWith(a.tag)) {
-                    return a;
-                }
-            }
-            return null;
-        }
+        KERNEL, TEST, INFRA, KVAL_BUG
     }
 
     static AllureResult of(Path file, JsonNode n) {
@@ -58,9 +35,10 @@ public record AllureResult(Path file, String uuid, String historyId, String name
         return labels.get(name);
     }
 
-    /** The blame of a failed or broken verdict ({@code null} for passed and skipped ones, or an untagged message). */
+    /** The blame of a failed or broken verdict ({@code null} for passed and skipped ones, or a result without the label). */
     public Attribution attribution() {
-        return status.equals("failed") || status.equals("broken") ? Attribution.of(message) : null;
+        String b = label("blame");
+        return (status.equals("failed") || status.equals("broken")) && b != null ? Attribution.valueOf(b) : null;
     }
 
     public boolean xfail() {

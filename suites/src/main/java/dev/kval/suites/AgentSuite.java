@@ -1,9 +1,9 @@
 package dev.kval.suites;
 
-import dev.kval.host.HostFailure;
 import dev.kval.ktap.TestResult;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.DynamicContainer;
 import org.junit.jupiter.api.DynamicNode;
@@ -12,13 +12,11 @@ import org.junit.jupiter.api.TestFactory;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
- * A suite of the agent as JUnit tests: for every host of the run plan, one dynamic test per KTAP leaf the agent
- * printed for this suite, named by the leaf's stable id. Subclasses only name the suite.
+ * A suite of the agent as JUnit tests: for every host of the run plan, one dynamic test per verdict the judge made on
+ * this suite (one per KTAP leaf the agent printed, named by the leaf's stable id). Subclasses only name the suite.
  */
 @ExtendWith(KvalHosts.class)
 public abstract class AgentSuite {
-    private static final LeafRules KNOWN = LeafRules.knownFindings();
-    private static final LeafRules MUST_RUN = LeafRules.mustRun();
 
     /** The agent's suite name (api, guest, hugepage, poison, conversions, migration, perf). */
     protected abstract String suite();
@@ -33,39 +31,51 @@ public abstract class AgentSuite {
             if (!h.ran(suite())) {
                 continue; // placed on another host class (summary.json "placement" says where and why)
             }
-            perHost.add(DynamicContainer.dynamicContainer(h.label(), forHost(h, session.allure())));
+            perHost.add(DynamicContainer.dynamicContainer(h.label(), forHost(h, session)));
         }
         return perHost.stream();
     }
 
-    private Stream<DynamicNode> forHost(HostUnderTest h, AllureRun allure) {
-        if (h.failed().isPresent()) {
-            HostFailure f = h.failed().get();
-            return Stream.of(DynamicTest.dynamicTest(suite() + " on " + h.label(), () -> {
-                allure.hostTest(suite(), h);
-                throw new Verdict.BrokenTestException(Blame.of(f.attribution()).message("host " + h.label() + " failed at "
-                        + h.result().failure().stage() + " (" + f.attribution() + "): " + f.getMessage()
-                        + (f.evidence().isEmpty() ? "" : "\n  " + String.join("\n  ", f.evidence()))));
-            }));
-        }
-        List<TestResult> leaves = h.leaves(suite());
-        if (leaves.isEmpty()) {
-            return Stream.of(DynamicTest.dynamicTest(suite() + " on " + h.label(), () -> {
-                allure.hostTest(suite(), h);
-                throw new Verdict.BrokenTestException(Blame.TEST.message("the agent printed no result for suite " + suite()
-                        + " on " + h.label() + " (parse errors: " + h.tree().parseErrors() + "; see " + h.dir().resolve("agent.ktap") + ")"));
-            }));
+    /** The judge's verdicts on this suite for one host, each presented as one dynamic test. */
+    private Stream<DynamicNode> forHost(HostUnderTest h, RunSession session) {
+        AllureRun allure = session.allure();
+        List<dev.kval.result.Verdict> verdicts = session.verdicts(h, suite());
+        Map<String, TestResult> leaves = new java.util.HashMap<>();
+        Map<String, Integer> seen = new java.util.HashMap<>();
+        for (TestResult l : h.leaves(suite())) {
+            leaves.putIfAbsent(l.name() + "#" + seen.merge(l.name(), 1, Integer::sum), l);
         }
         List<DynamicNode> tests = new ArrayList<>();
         String previousCase = null;
-        for (TestResult leaf : leaves) {
-            if (RaceBoots.resumedElsewhere(leaf)) {
-                continue; // a race case the agent left for a fresh boot: its verdicts come from that boot
+        for (dev.kval.result.Verdict v : verdicts) {
+            TestResult leaf = leaves.get(v.leaf() + "#" + v.attempt());
+            if (leaf == null) { // a host-level verdict of this suite: the host failed, or the agent printed nothing for it
+                tests.add(DynamicTest.dynamicTest(suite() + " on " + h.label(), () -> {
+                    allure.hostTest(suite(), h);
+                    if (v.blame() != null) {
+                    allure.label("blame", v.blame().name()); // the typed blame, for the exports (nothing parses the message)
+                }
+                Presenter.present(v);
+                }));
+                continue;
             }
             String caseId = caseOf(leaf);
             boolean first = !caseId.equals(previousCase);
             previousCase = caseId;
-            tests.add(DynamicTest.dynamicTest(leaf.name(), () -> Verdict.apply(suite(), h, leaf, KNOWN, MUST_RUN, allure, first)));
+            tests.add(DynamicTest.dynamicTest(leaf.name(), () -> {
+                allure.leaf(suite(), h, leaf, first);
+                allure.label("ktapStatus", leaf.status().name());
+                if (v.finding() != null) {
+                    allure.label("known-finding", v.finding());
+                }
+                if (leaf.status() == dev.kval.ktap.Status.XFAIL) {
+                    allure.label("xfail", leaf.reason());
+                }
+                if (v.blame() != null) {
+                    allure.label("blame", v.blame().name()); // the typed blame, for the exports (nothing parses the message)
+                }
+                Presenter.present(v);
+            }));
         }
         return tests.stream();
     }

@@ -1,6 +1,7 @@
 package dev.kval.suites;
 
 import dev.kval.ktap.TestResult;
+import dev.kval.result.LeafRules;
 import io.qameta.allure.AllureLifecycle;
 import io.qameta.allure.FileSystemResultsWriter;
 import io.qameta.allure.model.Attachment;
@@ -26,7 +27,7 @@ import java.util.UUID;
  * The run's Allure results beyond what allure-jupiter writes per test: labels and parameters of each leaf, one
  * container per host whose set-up fixture carries the host's evidence once (agent KTAP, caps.json, console, dmesg,
  * kernel config; the report shows it under every leaf of that host), environment.properties and categories.json
- * (kernel bug / test bug / infrastructure, matched on the {@link Blame} tag every failure message starts with).
+ * (kernel bug / test bug / infrastructure, matched on the blame every failure message starts with: see {@link Presenter}).
  */
 public final class AllureRun {
     private final AllureLifecycle lifecycle;
@@ -142,8 +143,10 @@ public final class AllureRun {
     }
 
     /** Writes the per-host containers, environment.properties and categories.json. */
-    void finish(List<HostUnderTest> hosts, String kvalVersion, String agentSha256) throws IOException {
+    void finish(List<HostUnderTest> hosts, String kvalVersion, String agentSha256, List<dev.kval.result.Verdict> verdicts)
+            throws IOException {
         Files.createDirectories(results);
+        realTimes(hosts, verdicts);
         FileSystemResultsWriter writer = new FileSystemResultsWriter(results);
         long now = System.currentTimeMillis();
         for (HostUnderTest h : hosts) {
@@ -174,6 +177,35 @@ public final class AllureRun {
                 throw new IllegalStateException("allure-categories.json is missing from the suites' resources");
             }
             Files.copy(in, results.resolve("categories.json"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        }
+    }
+
+    /**
+     * Sets each leaf's Allure start and stop to when the agent ran it (the KTAP stream's times in the verdict), instead
+     * of when JUnit presented the verdict: the whole run's tests are presented in about a second after the hosts ran.
+     */
+    private void realTimes(List<HostUnderTest> hosts, List<dev.kval.result.Verdict> verdicts) throws IOException {
+        Map<String, String> target = new java.util.HashMap<>();
+        hosts.forEach(h -> target.put(h.label(), h.target().label()));
+        Map<String, long[]> times = new java.util.HashMap<>();
+        for (dev.kval.result.Verdict v : verdicts) {
+            if (v.start() > 0 && v.stop() >= v.start() && target.containsKey(v.host())) {
+                times.putIfAbsent(target.get(v.host()) + "/" + v.leaf(), new long[] {v.start(), v.stop()});
+            }
+        }
+        if (times.isEmpty() || !Files.isDirectory(results)) {
+            return;
+        }
+        com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+        try (var files = Files.list(results)) {
+            for (Path p : files.filter(x -> x.getFileName().toString().endsWith("-result.json")).toList()) {
+                var r = (com.fasterxml.jackson.databind.node.ObjectNode) json.readTree(p.toFile());
+                long[] t = times.get(r.path("historyId").asText());
+                if (t != null) {
+                    r.put("start", t[0]).put("stop", t[1]);
+                    json.writeValue(p.toFile(), r);
+                }
+            }
         }
     }
 

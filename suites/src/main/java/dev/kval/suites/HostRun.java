@@ -15,6 +15,7 @@ import dev.kval.host.HostSpec;
 import dev.kval.host.qemu.QemuConfig;
 import dev.kval.kernel.KernelArtifact;
 import dev.kval.kernel.KernelResolver;
+import dev.kval.run.KernelPipeline;
 import dev.kval.ktap.KtapTree;
 import dev.kval.lava.LavaBatchHost;
 import dev.kval.lava.LavaConfig;
@@ -24,17 +25,16 @@ import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.function.Consumer;
 
 /**
- * One target of the plan, start to end: resolve the kernel, provision the host, deploy the agent, run every planned
- * suite once, keep the evidence (agent.ktap, caps.json, console.log, dmesg.txt) and release the host. The verdicts
+ * One target of the plan, start to end, through the stage pipeline kval sweep and bisect use too
+ * ({@link KernelPipeline}: resolve the kernel, provision the host, deploy the agent, run every planned suite once,
+ * collect the evidence - agent.ktap, caps.json, console.log, dmesg.txt - and release the host). The verdicts
  * are made afterwards from what this leaves behind, so a host is never held while JUnit reports.
  */
 final class HostRun {
@@ -67,66 +67,136 @@ final class HostRun {
         }
         HostResult hr = new HostResult(name, spec.kind().name().toLowerCase());
         Path dir = plan.out().resolve(name);
-        Host host = null;
+        if (spec.kind() == HostSpec.Kind.LAVA) {
+            return lava(t, suites, spec, dir, hr);
+        }
+        QemuConfig qemu = plan.append() == null || plan.append().isBlank() ? null : QemuConfig.auto().withAppend(plan.append());
+        if (plan.stress() != null) {
+            // the stressor is a Java program: QEMU hosts run this machine's JVM from a read-only 9p share of its root
+            qemu = (qemu == null ? QemuConfig.auto() : qemu).withHostRoot(true);
+        }
+        if (suites.contains(RaceBoots.SUITE)) {
+            qemu = (qemu == null ? QemuConfig.auto() : qemu).withSmp(2); // the race threads are pinned to different vCPUs
+        }
+        QemuConfig q = qemu;
+        Work w = new Work(spec, name, dir, hr, suites);
+        // resolve -> provision -> deploy -> run -> collect, as kval sweep and kval bisect do (dev.kval.run.KernelPipeline)
+        KernelPipeline.Result r = new KernelPipeline(dir, agent, plan.overall(), s -> say.accept(name + ": " + s)).run(
+                () -> t.kernel() == null ? null : resolve(t, name, hr),
+                kernel -> {
+                    w.kernel = kernel;
+                    say.accept(name + ": provisioning " + spec.kind().name().toLowerCase());
+                    return HostProviders.forSpec(spec, new HostProviders.Settings(plan.out(), name, agent.binary(), q, plan.inventory(), say))
+                            .provision(kernel);
+                },
+                (host, remote) -> w.runSuites(t, host, remote, q),
+                w);
+        r.millis().forEach((stage, ms) -> hr.timing(stage.equals("resolve") ? "kernelResolve" : stage, ms));
+        if (!r.ok()) {
+            w.consoleFindings();
+            return failed(t, dir, hr, r.failure().stage().name(), r.failure().failure(), r.release());
+        }
+        w.consoleFindings();
+        if (!w.ownBoot.isEmpty() && w.mainRun != null) {
+            List<KtapTree> own = new ArrayList<>();
+            for (OwnBoot.Case c : w.ownBoot) {
+                try {
+                    own.add(OwnBoot.run(c, new OwnBoot.Context(spec, w.kernel, new HostProviders.Settings(plan.out(),
+                            name + "-own-" + c.id().replace('.', '_'), agent.binary(), q, plan.inventory(), say), agent,
+                            new AgentOptions(List.of(), null, plan.repeat(), plan.timeout(), plan.overall()), dir, say)));
+                } catch (IOException | RuntimeException e) {
+                    say.accept(name + ": own boot of " + c.id() + " could not run (its leaves will be missing): " + e);
+                }
+            }
+            hr.ktap(OwnBoot.merge(hr.tree(), own), w.mainRun.exit(), w.mainRun.timedOut());
+            hr.file("ownBoot", name + "/own-boot");
+        }
+        return new HostUnderTest(t, dir, hr.kind(), r.release(), hr.tree(), null, hr,
+                w.progress == null ? Map.of() : w.progress.caseConsole(), w.kernel == null ? null : w.kernel.configFile().orElse(null),
+                w.selftests);
+    }
+
+    /** The resolve stage: the kernel artifact, recorded in the host's summary. */
+    private KernelArtifact resolve(RunPlan.Target t, String name, HostResult hr) throws IOException {
+        say.accept(name + ": resolving kernel " + t.kernel());
+        KernelArtifact kernel = KernelResolver.defaults().log(say).resolve(t.kernel());
+        hr.kernel(t.kernel(), kernel.release(), kernel.sha256(), kernel.packages());
+        if (kernel.configFile().isPresent()) { // the store's kernel identity: image + config
+            hr.kernel().put("configSha256", dev.kval.kernel.BzImage.sha256(kernel.configFile().get()));
+        }
+        say.accept(name + ": kernel " + kernel.release() + " sha256 " + kernel.sha256().substring(0, 16)
+                + (kernel.cacheHit() ? " (cached)" : ""));
+        return kernel;
+    }
+
+    /** A LAVA target: resolve here, then one batch job does provision, deploy and run (see {@link #batch}). */
+    private HostUnderTest lava(RunPlan.Target t, List<String> suites, HostSpec spec, Path dir, HostResult hr) {
         KernelArtifact kernel = null;
-        String stage = "kernel";
-        KtapProgress progress = null;
-        KtapTree selftests = null;
-        List<OwnBoot.Case> ownBoot = List.of();
-        QemuConfig qemu = null;
-        AgentRun mainRun = null;
         try {
             Files.createDirectories(dir);
             if (t.kernel() != null) {
-                long t0 = System.nanoTime();
-                say.accept(name + ": resolving kernel " + t.kernel());
-                kernel = KernelResolver.defaults().log(say).resolve(t.kernel());
-                hr.timing("kernelResolve", ms(t0));
-                hr.kernel(t.kernel(), kernel.release(), kernel.sha256(), kernel.packages());
-                if (kernel.configFile().isPresent()) { // the store's kernel identity: image + config
-                    hr.kernel().put("configSha256", dev.kval.kernel.BzImage.sha256(kernel.configFile().get()));
-                }
-                say.accept(name + ": kernel " + kernel.release() + " sha256 " + kernel.sha256().substring(0, 16)
-                        + (kernel.cacheHit() ? " (cached)" : ""));
+                kernel = resolve(t, hr.name(), hr);
             }
-            if (spec.kind() == HostSpec.Kind.LAVA) {
-                stage = "lava";
-                return batch(t, suites, dir, hr, kernel, new LavaBatchHost(LavaConfig.load(), spec.name(), agent.binary()));
-            }
-            stage = "provision";
-            long t1 = System.nanoTime();
-            qemu = plan.append() == null || plan.append().isBlank() ? null : QemuConfig.auto().withAppend(plan.append());
-            if (plan.stress() != null) {
-                // the stressor is a Java program: QEMU hosts run this machine's JVM from a read-only 9p share of its root
-                qemu = (qemu == null ? QemuConfig.auto() : qemu).withHostRoot(true);
-            }
-            if (suites.contains(RaceBoots.SUITE)) {
-                qemu = (qemu == null ? QemuConfig.auto() : qemu).withSmp(2); // the race threads are pinned to different vCPUs
-            }
-            host = HostProviders.forSpec(spec, new HostProviders.Settings(plan.out(), name, agent.binary(), qemu,
-                    plan.inventory(), say)).provision(kernel);
-            hr.timing("provision", ms(t1));
+            return batch(t, suites, dir, hr, kernel, new LavaBatchHost(LavaConfig.load(), spec.name(), agent.binary()));
+        } catch (HostFailure e) {
+            return failed(t, dir, hr, kernel == null ? "resolve" : "lava", e, null);
+        } catch (IOException | RuntimeException e) {
+            return failed(t, dir, hr, kernel == null ? "resolve" : "lava", new HostFailure(Attribution.INFRASTRUCTURE,
+                    "lava on " + t.label() + " failed: " + e, List.of(), e), null);
+        }
+    }
+
+    /** One target's state across the pipeline's stages, and the stage hooks that record it in the host's summary. */
+    private final class Work implements KernelPipeline.Hooks {
+        final HostSpec spec;
+        final String name;
+        final Path dir;
+        final HostResult hr;
+        final List<String> suites;
+        KernelArtifact kernel;
+        KtapProgress progress;
+        KtapTree selftests;
+        List<OwnBoot.Case> ownBoot = List.of();
+        AgentRun mainRun;
+
+        Work(HostSpec spec, String name, Path dir, HostResult hr, List<String> suites) {
+            this.spec = spec;
+            this.name = name;
+            this.dir = dir;
+            this.hr = hr;
+            this.suites = suites;
+        }
+
+        @Override
+        public void provisioned(Host host) {
             say.accept(name + ": " + host.kind() + " host up, kernel " + host.kernelRelease());
             if (kernel == null) {
                 hr.kernel("running", host.kernelRelease(), null, null);
             }
-            stage = "deploy";
-            long t2 = System.nanoTime();
-            String remote = agent.deploy(host);
-            hr.timing("deploy", ms(t2));
-            String caps = host.capabilities().orElse("{}");
+        }
+
+        @Override
+        public void deployed(Host host, String caps) throws HostFailure, IOException {
             hr.capabilities(caps);
-            Files.writeString(dir.resolve("caps.json"), caps + "\n");
             hr.file("caps", name + "/caps.json");
             sayCaps(name, caps);
             recordTaint(host, hr);
-            stage = "run";
-            long t3 = System.nanoTime();
+        }
+
+        @Override
+        public void releasing(Host host) {
+            Map<String, Object> recorded = new java.util.LinkedHashMap<>(hr.info()); // taint, stressor effect: keep them
+            hr.info(host.info());
+            hr.info().putAll(recorded);
+        }
+
+        /** The run stage: the agent's suites (with the stressor around them if asked), then the kernel's selftests. */
+        AgentRun runSuites(RunPlan.Target t, Host host, String remote, QemuConfig qemu) throws HostFailure, IOException {
             Path ktapFile = dir.resolve("agent.ktap");
             Path liveConsole = host.kind().equals("qemu") ? host.consoleLog().orElse(null) : null;
             List<String> agentSuites = suites.stream().filter(s -> !s.equals(KselftestStage.SUITE)).toList();
+            AgentRun run = null;
             if (!agentSuites.isEmpty()) {
-                AgentRun run;
                 say.accept(name + ": running the agent (suites " + String.join(",", agentSuites) + ")");
                 try (OutputStream ktap = Files.newOutputStream(ktapFile)) {
                     KtapProgress sink = new KtapProgress(name, ktap, liveConsole, say);
@@ -136,15 +206,14 @@ final class HostRun {
                             ? OwnBoot.planned(agent.binary(), agentSuites, plan.casePattern()) : List.of();
                     AgentOptions opts = new AgentOptions(agentSuites, plan.casePattern(), plan.repeat(), plan.timeout(), plan.overall(),
                             ownBoot.stream().map(OwnBoot.Case::id).toList(), plan.race());
-                    Host on = host;
                     if (plan.stress() == null) {
-                        run = agent.run(on, remote, opts, sink);
+                        run = agent.run(host, remote, opts, sink);
                     } else {
-                        run = StressStage.around(on, plan.stress(), dir, hr, say, () -> agent.run(on, remote, opts, sink));
+                        run = StressStage.around(host, plan.stress(), dir, hr, say, () -> agent.run(host, remote, opts, sink));
                     }
                 }
+                Files.writeString(dir.resolve(Judging.TIMES), progress.leafTimes()); // the leaves' real times, for the verdicts
                 hr.file("ktap", name + "/agent.ktap");
-                hr.timing("run", ms(t3));
                 hr.ktap(run.tree(), run.exit(), run.timedOut());
                 mainRun = run;
                 if (!run.stderr().isBlank()) {
@@ -156,38 +225,25 @@ final class HostRun {
                 }
             }
             if (suites.contains(KselftestStage.SUITE)) {
-                stage = "kselftest";
                 selftests = UpstreamOpinion.add(KselftestStage.run(host, t, host.kernelRelease(), dir, hr, say), hr.tree(), dir, say);
                 if (agentSuites.isEmpty()) {
                     hr.ktap(selftests, 0, false); // the host's raw outcome comes from the only KTAP that ran
                 }
             }
-            saveDmesg(host, dir, name, hr);
-        } catch (HostFailure e) {
-            return failed(t, dir, hr, stage, e, host);
-        } catch (IOException | RuntimeException e) {
-            return failed(t, dir, hr, stage, new HostFailure(Attribution.INFRASTRUCTURE, stage + " on " + t.label() + " failed: " + e,
-                    List.of(), e), host);
-        } finally {
-            finish(host, dir, name, hr);
+            return run;
         }
-        if (!ownBoot.isEmpty() && mainRun != null) {
-            List<KtapTree> own = new ArrayList<>();
-            for (OwnBoot.Case c : ownBoot) {
-                try {
-                    own.add(OwnBoot.run(c, new OwnBoot.Context(spec, kernel, new HostProviders.Settings(plan.out(),
-                            name + "-own-" + c.id().replace('.', '_'), agent.binary(), qemu, plan.inventory(), say), agent,
-                            new AgentOptions(List.of(), null, plan.repeat(), plan.timeout(), plan.overall()), dir, say)));
-                } catch (IOException | RuntimeException e) {
-                    say.accept(name + ": own boot of " + c.id() + " could not run (its leaves will be missing): " + e);
-                }
+
+        /** Records dir/console.log and dmesg.txt in the host's summary, with the crash oracle's findings in the console. */
+        void consoleFindings() {
+            if (Files.exists(dir.resolve("dmesg.txt"))) {
+                hr.file("dmesg", name + "/dmesg.txt");
             }
-            hr.ktap(OwnBoot.merge(hr.tree(), own), mainRun.exit(), mainRun.timedOut());
-            hr.file("ownBoot", name + "/own-boot");
+            try {
+                keepConsole(dir, name, hr);
+            } catch (IOException | RuntimeException e) {
+                say.accept(name + ": could not read the console log: " + e);
+            }
         }
-        return new HostUnderTest(t, dir, hr.kind(), host.kernelRelease(), hr.tree(), null, hr,
-                progress == null ? Map.of() : progress.caseConsole(), kernel == null ? null : kernel.configFile().orElse(null),
-                selftests);
     }
 
     /**
@@ -249,13 +305,12 @@ final class HostRun {
         findings.forEach(f -> say.accept(name + ": console: " + f));
     }
 
-    private HostUnderTest failed(RunPlan.Target t, Path dir, HostResult hr, String stage, HostFailure e, Host host) {
+    private HostUnderTest failed(RunPlan.Target t, Path dir, HostResult hr, String stage, HostFailure e, String release) {
         hr.failure(new HostResult.Failure(e.attribution().name(), stage, e.getMessage(), e.evidence()));
         say.accept(hr.name() + ": " + stage + " failed, attributed to " + e.attribution() + ": " + e.getMessage());
         for (String l : e.evidence().subList(0, Math.min(12, e.evidence().size()))) {
             say.accept("    | " + l);
         }
-        String release = host == null ? null : host.kernelRelease();
         return new HostUnderTest(t, dir, hr.kind(), release, null, e, hr, Map.of(), null, null);
     }
 
@@ -270,58 +325,6 @@ final class HostRun {
         ExecResult tainted = host.exec(List.of("cat", "/proc/sys/kernel/tainted"), Duration.ofSeconds(30));
         if (tainted.exit() == 0 && tainted.stdout().strip().matches("\\d+")) {
             hr.info().put("taintedBeforeRun", Long.parseLong(tainted.stdout().strip()));
-        }
-    }
-
-    /** The kernel log after the run, for the report (an unprivileged local dmesg may be refused: then there is none). */
-    private void saveDmesg(Host host, Path dir, String name, HostResult hr) throws IOException {
-        try {
-            ExecResult d = host.exec(List.of("dmesg"), Duration.ofSeconds(30));
-            if (d.exit() == 0 && !d.stdout().isBlank()) {
-                Files.writeString(dir.resolve("dmesg.txt"), d.stdout());
-                hr.file("dmesg", name + "/dmesg.txt");
-            }
-        } catch (HostFailure e) {
-            // the verdicts are in already; a host that died afterwards shows in its console, not here
-            say.accept(name + ": no dmesg after the run: " + e.getMessage());
-        }
-    }
-
-    /** Keeps the console (and the crash oracle's findings in it), then releases the host. */
-    private void finish(Host host, Path dir, String name, HostResult hr) {
-        if (host == null) {
-            if (dir != null && Files.exists(dir.resolve("console.log"))) {
-                hr.file("console", name + "/console.log");
-            }
-            return;
-        }
-        Map<String, Object> recorded = new java.util.LinkedHashMap<>(hr.info()); // taint, stressor effect: keep them
-        hr.info(host.info());
-        hr.info().putAll(recorded);
-        try {
-            Optional<Path> log = host.consoleLog();
-            if (log.isPresent() && Files.exists(log.get())) {
-                Path dest = dir.resolve("console.log");
-                if (!log.get().toAbsolutePath().equals(dest.toAbsolutePath())) {
-                    Files.copy(log.get(), dest, StandardCopyOption.REPLACE_EXISTING);
-                }
-                hr.file("console", name + "/console.log");
-                List<String> findings = new ArrayList<>();
-                for (var f : CrashOracle.standard().scan(Files.readAllLines(dest, StandardCharsets.UTF_8))) {
-                    findings.add(f.crashClass() + ": " + f.title() + " (console.log lines " + f.firstLine() + "-" + f.lastLine() + ")");
-                }
-                hr.consoleFindings(findings);
-                findings.forEach(f -> say.accept(name + ": console: " + f));
-            }
-        } catch (IOException | RuntimeException e) {
-            say.accept(name + ": could not keep the console log: " + e);
-        } finally {
-            host.release();
-            try {
-                Files.deleteIfExists(dir.resolve("work")); // the local host's scratch root, empty by now
-            } catch (IOException ignored) {
-                // not empty: leave it
-            }
         }
     }
 

@@ -22,6 +22,8 @@ import java.util.regex.Pattern;
 final class KtapProgress extends OutputStream {
     private static final Pattern SUITE_END = Pattern.compile("^(not )?ok \\d+ (\\S+)(.*)$");
     private static final Pattern CASE_END = Pattern.compile("^ {2}(not )?ok \\d+ (\\S+)");
+    /** A leaf's result line (nested deeper than a case). */
+    private static final Pattern LEAF_END = Pattern.compile("^ {4,}(not )?ok \\d+ (\\S+)");
     private static final int MAX_SLICE = 64 * 1024;
     private final String host;
     private final OutputStream file;
@@ -30,6 +32,8 @@ final class KtapProgress extends OutputStream {
     private final ByteArrayOutputStream line = new ByteArrayOutputStream();
     private final Map<String, String> caseConsole = new LinkedHashMap<>();
     private long consoleMark;
+    private final StringBuilder times = new StringBuilder();
+    private long lastEvent = System.currentTimeMillis();
 
     /** @param console a console log written live while the agent runs, or null */
     KtapProgress(String host, OutputStream file, Path console, Consumer<String> say) {
@@ -63,7 +67,25 @@ final class KtapProgress extends OutputStream {
         }
     }
 
+    /**
+     * Leaf id, start and stop (epoch ms) of every leaf as its result line streamed in: a leaf starts when the line before
+     * its own result (the previous leaf's or case's) arrived. One line per leaf run, tab-separated (ktap-times.tsv).
+     */
+    synchronized String leafTimes() {
+        return times.toString();
+    }
+
     private void onLine(String l) {
+        long now = System.currentTimeMillis();
+        Matcher lm = LEAF_END.matcher(l);
+        if (lm.find()) {
+            times.append(lm.group(2)).append('\t').append(lastEvent).append('\t').append(now).append('\n');
+            lastEvent = now;
+            return;
+        }
+        if (l.startsWith("  ")) {
+            lastEvent = now; // a case's header or result: the next leaf starts after it
+        }
         Matcher m = CASE_END.matcher(l);
         if (m.find()) {
             sliceConsole(m.group(2));

@@ -27,8 +27,8 @@ public final class KvalHosts implements ParameterResolver {
 
     private static RunSession session(ExtensionContext c) {
         return c.getConfigurationParameter(RunSession.CONFIG_KEY)
-                .map(id -> RunSession.lookup(id).orElseThrow(() -> new IllegalStateException(
-                        "[infra] no open kval run session " + id + " (the CLI finished it before JUnit asked for it)")))
+                .map(id -> RunSession.lookup(id).orElseThrow(() -> new dev.kval.result.InfraException(
+                        "no open kval run session " + id + " (the CLI finished it before JUnit asked for it)")))
                 // allure-jupiter's auto-registered listener writes with the global lifecycle: use that one.
                 .orElseGet(() -> RunSession.open(RunPlan.fromEnvironment(), new RunSummary().kvalVersion(System.getProperty("kval.version",
                         "suites")), Allure.getLifecycle(), Path.of(System.getProperty("allure.results.directory", "allure-results")),

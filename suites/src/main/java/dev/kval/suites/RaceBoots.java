@@ -95,14 +95,14 @@ final class RaceBoots {
             Process p = new ProcessBuilder(binary.toString(), "--list", "--suite", SUITE).redirectErrorStream(true).start();
             String text = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             if (!p.waitFor(30, TimeUnit.SECONDS) || p.exitValue() != 0) {
-                throw new IllegalStateException("[infra] " + binary + " --list --suite race failed (exit " + p.exitValue() + "): " + text.strip());
+                throw new dev.kval.result.InfraException(binary + " --list --suite race failed (exit " + p.exitValue() + "): " + text.strip());
             }
             leaves = text.lines().map(String::strip).filter(l -> !l.isEmpty()).toList();
         } catch (IOException e) {
-            throw new IllegalStateException("[infra] could not list the race cases with " + binary + ": " + e.getMessage(), e);
+            throw new dev.kval.result.InfraException("could not list the race cases with " + binary + ": " + e.getMessage(), e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new IllegalStateException("[infra] interrupted while listing the race cases", e);
+            throw new dev.kval.result.InfraException("interrupted while listing the race cases", e);
         }
         Pattern g = glob == null || glob.isBlank() ? null : globRegex(glob);
         Set<String> out = new LinkedHashSet<>();

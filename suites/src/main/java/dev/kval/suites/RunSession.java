@@ -36,6 +36,10 @@ public final class RunSession {
     private List<HostUnderTest> hosts;
     private String agentSha256 = "unknown";
     private boolean finished;
+    /** host -> suite ("host" for the host checks) -> the judge's verdicts; made once, right after the hosts ran. */
+    private final Map<HostUnderTest, Map<String, List<dev.kval.result.Verdict>>> judged = new java.util.LinkedHashMap<>();
+    /** Verdicts no judge made: kval's own code failed while presenting (recorded by the CLI's tally). */
+    private final List<dev.kval.result.Verdict> kvalBugs = new ArrayList<>();
 
     private RunSession(RunPlan plan, RunSummary summary, AllureRun allure, Consumer<String> say) {
         this.plan = plan;
@@ -105,24 +109,60 @@ public final class RunSession {
                     }
                 }
             } catch (IOException e) {
-                throw new IllegalStateException("[infra] the agent binary could not be located (build images/agent: "
-                        + "./mvnw -pl images/agent package): " + e.getMessage(), e);
+                String why = "the agent binary could not be located (build images/agent: ./mvnw -pl images/agent package): " + e.getMessage();
+                throw new dev.kval.result.InfraException(why, e);
             }
             hosts = List.copyOf(out);
+            List<String> suites = new ArrayList<>(plan.suites());
+            for (HostUnderTest h : hosts) {
+                judged.put(h, Judging.judge(h, suites, plan.overall() == null ? 0 : plan.overall().toSeconds()));
+            }
         }
         return hosts;
     }
 
-    /** Writes summary.json and the Allure extras; idempotent (JUnit's end of run and the CLI both call it). */
+    /** The judge's verdicts on one host for one suite ("host": the host checks); empty if it did not run there. */
+    public synchronized List<dev.kval.result.Verdict> verdicts(HostUnderTest h, String suite) {
+        hosts();
+        return judged.getOrDefault(h, Map.of()).getOrDefault(suite, List.of());
+    }
+
+    /** Every verdict of the run so far, host by host, suite by suite, then kval's own failures. */
+    public synchronized List<dev.kval.result.Verdict> verdicts() {
+        List<dev.kval.result.Verdict> all = new ArrayList<>();
+        judged.values().forEach(m -> m.values().forEach(all::addAll));
+        all.addAll(kvalBugs);
+        return all;
+    }
+
+    /** Records a failure of kval's own code (an exception no judge made) as a KVAL_BUG verdict. */
+    public synchronized void kvalBug(String test, String message) {
+        kvalBugs.add(new dev.kval.result.Verdict(test, "kval", null, dev.kval.result.Verdict.Outcome.BROKEN, null,
+                dev.kval.result.Blame.KVAL_BUG, message, null, List.of(), null, "kval", "kval", 1, 0, 0));
+    }
+
+    /** Records a failure of the infrastructure outside any host (no agent binary, no session) as an INFRA verdict. */
+    public synchronized void infra(String test, String message) {
+        kvalBugs.add(new dev.kval.result.Verdict(test, "kval", null, dev.kval.result.Verdict.Outcome.BROKEN, null,
+                dev.kval.result.Blame.INFRA, message, null, List.of(), null, "kval", "kval", 1, 0, 0));
+    }
+
+    /**
+     * Writes verdicts.json (once), summary.json derived from it (counts, outcome) and the Allure extras (the leaves' real
+     * start and stop times among them); idempotent (JUnit's end of run and the CLI both call it; the first writes).
+     */
     public synchronized void finish() throws IOException {
         if (finished) {
             return;
         }
         finished = true;
         OPEN.remove(id);
+        List<dev.kval.result.Verdict> all = verdicts();
+        dev.kval.result.Verdicts.write(plan.out(), all);
         if (hosts != null) {
-            allure.finish(hosts, plan.kvalVersion(), agentSha256);
+            allure.finish(hosts, plan.kvalVersion(), agentSha256, all);
         }
+        summary.verdicts(dev.kval.result.Verdicts.counts(all), dev.kval.result.Verdicts.outcome(all));
         summary.finish();
         summary.write(plan.out());
     }

@@ -2,6 +2,8 @@ package dev.kval.reports.bisect;
 
 import dev.kval.ktap.KtapParser;
 import dev.kval.ktap.TestResult;
+import dev.kval.result.Verdict;
+import dev.kval.sweep.KernelJudge;
 import dev.kval.sweep.KernelRun;
 import java.nio.file.FileSystems;
 import java.nio.file.Path;
@@ -46,7 +48,9 @@ public final class StepVerdicts {
             List<TestResult> reps = e.getValue();
             boolean sameStatus = reps.stream().map(TestResult::status).distinct().count() == 1;
             boolean sameObserved = reps.stream().map(r -> Objects.requireNonNullElse(r.diagnostic("observed"), "")).distinct().count() == 1;
-            if (sameStatus && !sameObserved) {
+            boolean measured = reps.stream().map(r -> dev.kval.result.Observed.of(r.diagnostic("observed")))
+                    .anyMatch(o -> o != null && o.measured());
+            if (sameStatus && (!sameObserved || measured)) {
                 statusOnly.add(e.getKey());
             }
         }
@@ -88,6 +92,7 @@ public final class StepVerdicts {
             }
             return out;
         }
+        dev.kval.result.Judge.Facts facts = KernelJudge.facts(run);
         int reps = Math.max(repetitions, sel.values().stream().mapToInt(List::size).max().orElse(0));
         for (int i = 0; i < reps; i++) {
             StringBuilder b = new StringBuilder();
@@ -101,15 +106,36 @@ public final class StepVerdicts {
                     continue;
                 }
                 TestResult r = rs.get(i);
-                b.append(r.status().name());
-                String obs = r.diagnostic("observed");
-                if (obs != null && !obs.isEmpty() && !statusOnly.contains(e.getKey())) {
-                    b.append(" observed=").append(obs);
-                }
+                b.append(behaviour(KernelJudge.leaf(facts, r, i + 1), statusOnly.contains(e.getKey())));
             }
             out.add(b.toString());
         }
         return out;
+    }
+
+    /**
+     * A repetition's behaviour from the judge's verdict: the KTAP status; where the judge decided otherwise than the status
+     * alone says (a known finding, the dmesg oracle, a capability kval lost), the verdict and its blame; the observed
+     * value when it is EXACT (a MEASURED one never splits a bisection by itself) and the leaf is not a measurement.
+     */
+    public static String behaviour(Verdict v, boolean statusOnly) {
+        StringBuilder b = new StringBuilder(v.ktapStatus());
+        Verdict.Outcome plain = switch (v.ktapStatus()) {
+            case "PASS", "XFAIL" -> Verdict.Outcome.PASS;
+            case "SKIP" -> Verdict.Outcome.SKIP;
+            case "FAIL" -> Verdict.Outcome.FAIL;
+            default -> Verdict.Outcome.BROKEN;
+        };
+        if (v.outcome() != plain) {
+            b.append(" judged ").append(v.outcome()).append(v.blame() == null ? "" : " [" + v.blame() + "]");
+        }
+        if (v.finding() != null) {
+            b.append(" (known finding)");
+        }
+        if (v.observed() != null && !v.observed().measured() && !statusOnly) {
+            b.append(" observed=").append(v.observed().text());
+        }
+        return b.toString();
     }
 
     private static boolean matches(PathMatcher pm, String id) {

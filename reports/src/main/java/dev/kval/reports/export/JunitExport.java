@@ -21,7 +21,7 @@ import javax.xml.stream.XMLStreamWriter;
  * A run as JUnit XML for CI systems: {@code <testsuites>} with one {@code <testsuite>} per host x suite and one
  * {@code <testcase>} per verdict (KTAP leaf). A SKIP is {@code <skipped message="reason">}; a kernel FAIL is
  * {@code <failure>}, a case that died (TIMEOUT/ERROR/MISSING, Allure "broken") is {@code <error>}, both with the
- * message that starts with its blame tag ({@code [kernel]}, {@code [test]}, {@code [infra]}) and the attribution as
+ * message (led by its blame in brackets, as the suites present it) and the attribution (the result's "blame" label) as
  * type. Counts follow summary.json's verdicts: failures = failed, errors = broken, skipped = skipped.
  */
 public final class JunitExport {

@@ -1,6 +1,7 @@
 package dev.kval.sweep;
 
 import dev.kval.ktap.KtapParser;
+import dev.kval.result.Observed;
 import dev.kval.ktap.Status;
 import dev.kval.ktap.TestResult;
 import java.util.ArrayList;
@@ -157,8 +158,15 @@ public final class BehaviourMap {
         return new Cell(verdicts.get(0), verdicts, obs, observed, reason, false, !sameObserved, true);
     }
 
-    /** A measurement row: observed values move across repeats, or between most neighbouring kernels (>= 3 pairs). */
+    /**
+     * A row whose untyped observed values are measurements after all (inode numbers): they move across repeats, or
+     * between most neighbouring kernels (>= 3 pairs). Rows of typed MEASURED values are not: {@link #differ} compares them.
+     */
     static boolean isMeasurement(List<Cell> cells) {
+        if (cells.stream().flatMap(c -> c.observedAll().stream()).map(Observed::of).filter(Objects::nonNull)
+                .allMatch(Observed::measured) && cells.stream().anyMatch(c -> !c.observedAll().isEmpty())) {
+            return false; // typed MEASURED values (kB, ns, pages) are compared by their spread, not dropped
+        }
         if (cells.stream().anyMatch(c -> c.definite() && c.observedVaries())) {
             return true;
         }
@@ -197,7 +205,7 @@ public final class BehaviourMap {
                 boolean withObserved = !measurement;
                 String from = describe(p, withObserved);
                 String to = describe(c, withObserved);
-                if (!from.equals(to)) {
+                if (differ(p, c, measurement)) {
                     out.add(new Change(leaf, prev, i, from, to, !p.verdict().equals(c.verdict()), List.copyOf(gap)));
                 }
             }
@@ -205,6 +213,22 @@ public final class BehaviourMap {
             gap.clear();
         }
         return out;
+    }
+
+    /**
+     * Whether two definite cells show different behaviour: the verdict, a SKIP's reason, or (unless the row is a
+     * measurement) the observed value, typed: an EXACT value differs on any change, a MEASURED one only beyond its
+     * spread across repeats ({@link Observed#differ}), so +131040 kB against +131072 kB of page cache is no change.
+     */
+    static boolean differ(Cell p, Cell c, boolean measurement) {
+        if (!describe(p, false).equals(describe(c, false))) {
+            return true;
+        }
+        return !measurement && Observed.differ(typed(p), typed(c));
+    }
+
+    private static List<Observed> typed(Cell c) {
+        return c.observedAll().stream().map(Observed::of).filter(Objects::nonNull).toList();
     }
 
     /** The behaviour a cell shows: verdict, the SKIP reason, and the observed value unless the row is a measurement. */

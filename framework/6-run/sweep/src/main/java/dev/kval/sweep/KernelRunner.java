@@ -8,9 +8,11 @@ import dev.kval.console.Finding;
 import dev.kval.host.Attribution;
 import dev.kval.host.HostFailure;
 import dev.kval.host.qemu.QemuConfig;
-import dev.kval.host.qemu.QemuHost;
+import dev.kval.host.Host;
 import dev.kval.host.qemu.QemuProvider;
 import dev.kval.kernel.KernelArtifact;
+import dev.kval.run.KernelPipeline;
+import dev.kval.run.Stage;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
@@ -21,7 +23,8 @@ import java.util.List;
 import java.util.function.Consumer;
 
 /**
- * Runs the agent on one kernel in its own QEMU host, keeping everything under {@code dir/attempt-N/}: console.log
+ * Runs the agent on one kernel in its own QEMU host through the stage pipeline ({@link KernelPipeline}: the same stages
+ * as {@code kval run}), keeping everything under {@code dir/attempt-N/}: console.log, dmesg.txt
  * and qemu.cmdline (written by QemuHost), caps.json, agent.ktap, agent.stderr. A boot, deploy or infrastructure
  * failure is retried once before the kernel is called broken (TCG boots of some kernels fail now and then, see
  * stack-probe.md §5); a kernel that dies while the agent runs is not retried: its crash is the result, with the
@@ -75,51 +78,49 @@ final class KernelRunner {
     private record Outcome(KernelRun.Attempt attempt, String ktap, List<String> findings) {
     }
 
+    /** One attempt: the stage pipeline with the artifact already resolved (the sweep fetches kernels ahead of the boots). */
     private Outcome attempt(SweepKernel k, KernelArtifact a, Path dir, int n) {
         String name = "attempt-" + n;
         Path adir = dir.resolve(name);
-        String stage = "boot";
-        QemuHost host = null;
-        long bootMs = 0;
-        long runMs = 0;
         Path ktapFile = adir.resolve("agent.ktap");
+        long[] bootMs = {0};
+        KernelPipeline.Result r = new KernelPipeline(adir, agent, opts.overall(), s -> progress.accept(k.label() + ": " + s)).run(
+                () -> a,
+                kernel -> {
+                    long t = System.nanoTime();
+                    progress.accept(k.label() + ": booting" + (n > 1 ? " (attempt " + n + ")" : ""));
+                    // agent null: deploy uploads it over SFTP, so the initramfs stays the one every kval run of this kernel shares
+                    Host h = new QemuProvider(cfg, dir, null, s -> { }).boot(kernel, name);
+                    bootMs[0] = ms(t);
+                    return h;
+                },
+                (host, remote) -> {
+                    progress.accept(k.label() + ": up in " + bootMs[0] / 1000.0 + " s, running " + (opts.suites().isEmpty() ? "all suites"
+                            : String.join(",", opts.suites())) + (opts.repeat() != null && opts.repeat() > 1 ? " x" + opts.repeat() : ""));
+                    AgentRun run;
+                    try (OutputStream out = Files.newOutputStream(ktapFile)) {
+                        run = agent.run(host, remote, opts, out);
+                    }
+                    if (!run.stderr().isBlank()) {
+                        Files.writeString(adir.resolve("agent.stderr"), run.stderr());
+                    }
+                    return run;
+                }, null);
+        long runMs = r.millis().getOrDefault("run", 0L);
         KernelRun.Attempt result;
-        try {
-            long t = System.nanoTime();
-            progress.accept(k.label() + ": booting" + (n > 1 ? " (attempt " + n + ")" : ""));
-            // agent null: deploy uploads it over SFTP, so the initramfs stays the one every kval run of this kernel shares
-            host = new QemuProvider(cfg, dir, null, s -> { }).boot(a, name);
-            bootMs = ms(t);
-            stage = "deploy";
-            String remote = agent.deploy(host);
-            Files.writeString(adir.resolve("caps.json"), host.capabilities().orElse("{}") + "\n");
-            stage = "run";
-            progress.accept(k.label() + ": up in " + bootMs / 1000.0 + " s, running " + (opts.suites().isEmpty() ? "all suites"
-                    : String.join(",", opts.suites())) + (opts.repeat() != null && opts.repeat() > 1 ? " x" + opts.repeat() : ""));
-            t = System.nanoTime();
-            AgentRun run;
-            try (OutputStream out = Files.newOutputStream(ktapFile)) {
-                run = agent.run(host, remote, opts, out);
-            }
-            runMs = ms(t);
-            if (!run.stderr().isBlank()) {
-                Files.writeString(adir.resolve("agent.stderr"), run.stderr());
-            }
-            String note = run.timedOut() ? "agent stopped at the overall limit " + opts.overall().toSeconds() + " s (unfinished leaves are MISSING)"
-                    : "agent exit " + run.exit();
-            result = new KernelRun.Attempt(n, "done", true, null, note, List.of(), adir, bootMs, runMs);
-        } catch (HostFailure f) {
-            result = new KernelRun.Attempt(n, stage, false, f.attribution().name(), f.getMessage(), f.evidence(), adir, bootMs, runMs);
-        } catch (IOException | RuntimeException e) {
-            result = new KernelRun.Attempt(n, stage, false, Attribution.INFRASTRUCTURE.name(), e.toString(), List.of(), adir, bootMs, runMs);
-        } finally {
-            if (host != null) {
-                host.release();
-            }
+        if (r.ok()) {
+            String note = r.run().timedOut() ? "agent stopped at the overall limit " + opts.overall().toSeconds()
+                    + " s (unfinished leaves are MISSING)" : "agent exit " + r.run().exit();
+            result = new KernelRun.Attempt(n, "done", true, null, note, List.of(), adir, bootMs[0], runMs);
+        } else {
+            HostFailure f = r.failure().failure();
+            // the sweep has always called the provision stage "boot" (behaviour-map.json's attempts)
+            String stage = r.reached() == Stage.PROVISION || r.reached() == Stage.RESOLVE ? "boot" : r.reached().name();
+            result = new KernelRun.Attempt(n, stage, false, f.attribution().name(), f.getMessage(), f.evidence(), adir, bootMs[0], runMs);
         }
         List<String> findings = scanConsole(adir.resolve("console.log"));
         String ktap = null;
-        if (result.stage().equals("done") || result.stage().equals("run")) {
+        if (result.stage().equals("done") || result.stage().equals("run") || result.stage().equals("collect")) {
             try {
                 // bytes, not readString: a kernel dying mid-line can leave bytes that are not UTF-8
                 ktap = Files.exists(ktapFile) ? new String(Files.readAllBytes(ktapFile), StandardCharsets.UTF_8) : "";

@@ -168,6 +168,14 @@ public final class Sweep {
             downloads.shutdownNow();
         }
         runs.sort((a, b) -> SweepKernel.VERSION_ORDER.compare(a.kernel(), b.kernel()));
+        for (KernelRun r : runs) { // each kernel judged as kval run judges it: kernels/<release>/verdicts.json
+            List<dev.kval.result.Verdict> vs = KernelJudge.verdicts(r, o.overall().toSeconds());
+            if (r.dir() != null && !vs.isEmpty()) {
+                dev.kval.result.Verdicts.write(r.dir(), vs);
+                say(r.label() + ": verdicts " + dev.kval.result.Verdicts.outcome(vs).name().toLowerCase() + " "
+                        + dev.kval.result.Verdicts.counts(vs) + " (" + r.dir().resolve(dev.kval.result.Verdicts.FILE) + ")");
+            }
+        }
         BehaviourMap map = BehaviourMap.build(runs.stream().map(BehaviourMap.Column::of).toList());
         long wall = (System.nanoTime() - t0) / 1_000_000;
         Map<String, Object> meta = new LinkedHashMap<>();

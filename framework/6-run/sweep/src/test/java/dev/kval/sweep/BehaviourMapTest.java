@@ -120,16 +120,40 @@ class BehaviourMapTest {
     }
 
     @Test
-    void observedThatChangesBetweenMostNeighboursIsAMeasurementEvenWithoutRepeats() {
+    void observedThatChangesBetweenMostNeighboursIsAMeasurementEvenWithoutRepeats() { // untyped (no unit): the heuristic
         List<BehaviourMap.Column> cols = new ArrayList<>();
         for (int i = 0; i < 5; i++) {
-            cols.add(ok("k" + i, leaf("kb", Status.PASS, "+1310" + (40 + i) + "_kB"), leaf("errno", Status.PASS, i < 3 ? "EINVAL" : "EEXIST")));
+            cols.add(ok("k" + i, leaf("kb", Status.PASS, "1310" + (40 + i)), leaf("errno", Status.PASS, i < 3 ? "EINVAL" : "EEXIST")));
         }
         BehaviourMap m = BehaviourMap.build(cols);
         assertTrue(m.row("kb").measurement());
         assertTrue(m.row("kb").changes().isEmpty());
         assertFalse(m.row("errno").measurement(), "one change in four pairs is behaviour");
         assertEquals(1, m.row("errno").changes().size());
+    }
+
+    @Test
+    void aMeasuredValueOfTwoKernelsIsNoChangePointByItself() {
+        // the sweep 7.2.9 -> 7.2.11 of issue 18: page cache rose by +131040 kB on one kernel and +131072 kB on the other
+        BehaviourMap m = BehaviourMap.build(List.of(
+                ok("7.2.9", leaf("api.accounting.cached_rises_on_fallocate", Status.PASS, "+131040_kB"), leaf("errno", Status.PASS, "EINVAL")),
+                ok("7.2.11", leaf("api.accounting.cached_rises_on_fallocate", Status.PASS, "+131072_kB"), leaf("errno", Status.PASS, "EEXIST"))));
+        assertTrue(m.row("api.accounting.cached_rises_on_fallocate").changes().isEmpty(),
+                () -> m.row("api.accounting.cached_rises_on_fallocate").changes().toString());
+        assertEquals(1, m.row("errno").changes().size(), "an exact value still changes by itself");
+        assertEquals(1, m.changes().size());
+    }
+
+    @Test
+    void aMeasuredValueChangesOnlyBeyondItsSpreadAcrossRepeats() {
+        BehaviourMap within = BehaviourMap.build(List.of(
+                ok("a", leaf("kb", Status.PASS, "+131040_kB"), leaf("kb", Status.PASS, "+131072_kB")),
+                ok("b", leaf("kb", Status.PASS, "+131100_kB"), leaf("kb", Status.PASS, "+131060_kB"))));
+        assertTrue(within.row("kb").changes().isEmpty(), () -> within.row("kb").changes().toString());
+        BehaviourMap beyond = BehaviourMap.build(List.of(
+                ok("a", leaf("kb", Status.PASS, "+131040_kB"), leaf("kb", Status.PASS, "+131072_kB")),
+                ok("b", leaf("kb", Status.PASS, "+262100_kB"), leaf("kb", Status.PASS, "+262144_kB"))));
+        assertEquals(1, beyond.row("kb").changes().size(), "twice the page cache is a change, far beyond 32 kB of spread");
     }
 
     @Test

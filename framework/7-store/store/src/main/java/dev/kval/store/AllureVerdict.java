@@ -5,9 +5,9 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * One Allure {@code *-result.json} of a kval run read as a store verdict. The Allure status is the verdict (a known
- * finding's FAIL has already passed); label {@code ktapStatus} tells "broken" apart into TIMEOUT, ERROR and MISSING;
- * label {@code xfail} turns a pass into XFAIL; the blame tag the failure message starts with gives the attribution.
+ * One Allure {@code *-result.json} of a kval run as a store verdict: Allure gives the test's identity, times and
+ * attachments; the verdict itself (status, attribution, message) comes from the run's verdicts.json
+ * ({@link #judged}), so nothing is rebuilt from Allure labels or parsed out of a failure message.
  */
 record AllureVerdict(String uuid, String testId, String suite, String hostLabel, String hostClass, String kernelRelease,
         String status, String attribution, String message, long start, long stop, JsonNode attachments) {
@@ -16,8 +16,6 @@ record AllureVerdict(String uuid, String testId, String suite, String hostLabel,
     static final Map<String, String> STATUS = Map.of("passed", "PASS", "failed", "FAIL", "broken", "ERROR", "skipped", "SKIP");
     /** The raw KTAP statuses a "broken" verdict can stand for. */
     static final java.util.Set<String> BROKEN = java.util.Set.of("TIMEOUT", "ERROR", "MISSING");
-    /** Blame tag at the start of a failure message -> attribution. */
-    static final Map<String, String> BLAME = Map.of("[kernel]", "KERNEL", "[test]", "TEST", "[infra]", "INFRA");
 
     static AllureVerdict of(JsonNode r, String file) {
         String allureStatus = r.path("status").asText("");
@@ -26,26 +24,37 @@ record AllureVerdict(String uuid, String testId, String suite, String hostLabel,
             throw new StoreException(file + ": Allure status '" + allureStatus + "' is not one of " + STATUS.keySet()
                     + " (is this a finished kval run?)", null);
         }
-        String ktap = label(r, "ktapStatus");
-        if (status.equals("ERROR") && ktap != null && BROKEN.contains(ktap)) {
-            status = ktap;
-        }
-        String xfail = label(r, "xfail");
         String message = r.path("statusDetails").path("message").isTextual() ? r.path("statusDetails").path("message").asText() : null;
-        if (status.equals("PASS") && xfail != null) {
-            status = "XFAIL";
-            message = xfail;
-        }
-        String known = label(r, "known-finding");
-        if (status.equals("PASS") && known != null) {
-            message = "known finding: " + known;
-        }
-        String attribution = status.equals("PASS") || status.equals("XFAIL") || status.equals("SKIP") ? null : blame(message);
         String suite = require(r, "suite", file);
         String hostLabel = require(r, "host", file);
         return new AllureVerdict(r.path("uuid").asText(), testId(r, suite, label(r, "parentSuite")), suite, hostLabel,
-                require(r, "hostClass", file), require(r, "kernel", file), status, attribution, message,
+                require(r, "hostClass", file), require(r, "kernel", file), status, null, message,
                 r.path("start").asLong(0), r.path("stop").asLong(0), r.path("attachments"));
+    }
+
+    /**
+     * This result with the judge's verdict (an entry of verdicts.json): XFAIL and the broken KTAP statuses (TIMEOUT,
+     * ERROR, MISSING) come from its KTAP status, the attribution from its blame.
+     */
+    AllureVerdict judged(JsonNode v) {
+        String outcome = v.path("outcome").asText();
+        String ktap = v.path("ktapStatus").isTextual() ? v.path("ktapStatus").asText() : null;
+        String reason = v.path("reason").asText("");
+        String finding = v.path("finding").isTextual() ? v.path("finding").asText() : null;
+        String blame = v.path("blame").isTextual() ? v.path("blame").asText() : null;
+        String st = switch (outcome) {
+            case "PASS" -> "XFAIL".equals(ktap) ? "XFAIL" : "PASS";
+            case "FAIL" -> "FAIL";
+            case "SKIP" -> "SKIP";
+            default -> ktap != null && BROKEN.contains(ktap) ? ktap : "ERROR";
+        };
+        String msg = switch (st) {
+            case "PASS" -> finding != null ? "known finding: " + finding : message;
+            case "XFAIL", "SKIP" -> reason;
+            default -> (blame == null ? "" : "[" + blame.toLowerCase(Locale.ROOT) + "] ") + reason;
+        };
+        String attribution = st.equals("PASS") || st.equals("XFAIL") || st.equals("SKIP") ? null : blame;
+        return new AllureVerdict(uuid, testId, suite, hostLabel, hostClass, kernelRelease, st, attribution, msg, start, stop, attachments);
     }
 
     /**
@@ -68,17 +77,6 @@ record AllureVerdict(String uuid, String testId, String suite, String hostLabel,
         }
         String slug = words.strip().toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]+", "-").replaceAll("^-|-$", "");
         return slug.isEmpty() || slug.equals(suite) ? suite + ".host" : suite + "." + slug;
-    }
-
-    static String blame(String message) {
-        if (message != null) {
-            for (Map.Entry<String, String> e : BLAME.entrySet()) {
-                if (message.startsWith(e.getKey())) {
-                    return e.getValue();
-                }
-            }
-        }
-        return null;
     }
 
     static String label(JsonNode r, String name) {

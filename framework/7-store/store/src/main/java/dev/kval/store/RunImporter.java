@@ -156,6 +156,45 @@ public final class RunImporter {
             throw new StoreException("cannot list " + results + ": " + e.getMessage(), e);
         }
         out.sort(Comparator.comparingLong(AllureVerdict::start).thenComparing(AllureVerdict::uuid));
+        return judged(dir, out);
+    }
+
+    /** A host that failed before its kernel was known has none: Allure's label says "null", verdicts.json null. */
+    private static String kernelKey(String release) {
+        return release == null || release.equals("null") ? "" : release;
+    }
+
+    /**
+     * Each Allure result with its verdict from verdicts.json (the judge's, written once by the run): the status, the
+     * attribution and the message come from there, matched by kernel, test id and repetition; Allure only adds where
+     * the result's attachments are and when it ran.
+     */
+    static List<AllureVerdict> judged(Path dir, List<AllureVerdict> results) {
+        Path file = dir.resolve("verdicts.json");
+        if (!Files.isRegularFile(file)) {
+            throw new StoreException(dir + " has no verdicts.json: the run predates it or did not get to its verdicts (run it again)", null);
+        }
+        java.util.Map<String, JsonNode> byKey = new java.util.HashMap<>();
+        java.util.Map<String, Integer> seen = new java.util.HashMap<>();
+        try {
+            for (JsonNode v : JSON.readTree(file.toFile()).path("verdicts")) {
+                String k = kernelKey(v.path("kernel").isTextual() ? v.path("kernel").asText() : null) + "|" + v.path("leaf").asText();
+                byKey.putIfAbsent(k + "|" + seen.merge(k, 1, Integer::sum), v);
+            }
+        } catch (IOException e) {
+            throw new StoreException("cannot read " + file + ": " + e.getMessage(), e);
+        }
+        List<AllureVerdict> out = new ArrayList<>();
+        seen.clear();
+        for (AllureVerdict a : results) {
+            String k = kernelKey(a.kernelRelease()) + "|" + a.testId();
+            JsonNode v = byKey.get(k + "|" + seen.merge(k, 1, Integer::sum));
+            if (v == null) {
+                throw new StoreException(file + " has no verdict for " + a.testId() + " on " + a.hostLabel() + " [" + a.kernelRelease()
+                        + "] (allure-results and verdicts.json are of different runs?)", null);
+            }
+            out.add(a.judged(v));
+        }
         return out;
     }
 

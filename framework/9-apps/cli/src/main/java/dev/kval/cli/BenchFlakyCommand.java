@@ -13,6 +13,7 @@ import picocli.CommandLine.Option;
 
 /** {@code kval bench flaky}: the flakiness statistics over 1M stored results, three ways, side by side. */
 @Command(name = "flaky", mixinStandardHelpOptions = true,
+        header = "Times the store's flakiness statistics over a generated history of about a million rows.",
         description = {"Generates a result history into a fresh embedded H2 store (300 tests x 20 kernels x 3 host classes x 2 hosts",
             "x 7 runs x 4 repeats = 1,008,000 rows; ~85%% stable, 5%% flaky, 3%% regressing, 0.3%% infrastructure failures), each",
             "run in one transaction with its per-series rollup update (as the importer does), then reads the flakiness statistics",

@@ -17,6 +17,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 @Command(name = "bisect", mixinStandardHelpOptions = true,
+        header = "Finds the first Debian kernel (or git commit) between --from and --to where a case's verdict differs from its verdict at --from.",
         description = {"Finds the first Debian kernel between --from and --to (version order), or the first commit of git:R@good..git:R@bad",
             "(each built incrementally; a commit that does not build or boot is skipped), where a case's verdict differs from",
             "its verdict at --from (a break or a fix). Each step boots the kernel in QEMU and runs only the case N times; the",

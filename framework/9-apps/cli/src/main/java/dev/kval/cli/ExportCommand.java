@@ -12,6 +12,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 @Command(name = "export", mixinStandardHelpOptions = true,
+        header = "Exports a finished run directory as KCIDB JSON or JUnit XML.",
         description = {"Exports a finished run directory (./kval run --out DIR) for other systems:",
             "kcidb: KCIDB I/O JSON v4.5 (checkouts, builds, tests; PASS/FAIL/ERROR/MISS/SKIP; kval's attribution in misc),",
             "  validated against the KCIDB schema before it is written; junit: JUnit XML, one testsuite per host x suite.",

@@ -15,6 +15,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 @Command(name = "gate", mixinStandardHelpOptions = true,
+        header = "Pre-merge gate: compares a candidate kernel's verdicts with a baseline's and re-runs each new failure.",
         description = {"Pre-merge gate: runs the candidate kernel (and the baseline unless the store already holds a run of it",
             "covering the same tests), compares per test and host class, re-runs each candidate failure N times (N: the",
             "smallest with f^N < 1% for the test's measured flake rate f, upper 95% bound) and applies quarantine budgets.",

@@ -90,7 +90,21 @@ public final class GateEngine {
         FlakeSnapshot cand = snapshot(candidate.runIds());
         Map<TestKey, Counts> b = GateDecision.pool(base.series().values());
         Map<TestKey, Counts> c = GateDecision.pool(cand.series().values());
-        List<TestKey> suspects = GateDecision.suspects(b, c);
+        List<TestKey> suspects = new ArrayList<>(GateDecision.suspects(b, c));
+        // known findings only the candidate shows are suspects too; a finding both show never is (GateFindings)
+        List<Path> baseDirs = baseline.outDirs().isEmpty() ? outDirs(baseline.runIds()) : baseline.outDirs();
+        Map<TestKey, Counts> bF;
+        Map<TestKey, Counts> cF;
+        List<TestKey> findingSuspects;
+        try {
+            bF = GateFindings.counts(baseDirs);
+            cF = GateFindings.counts(candidate.outDirs());
+            findingSuspects = GateFindings.candidateOnly(bF, cF, GateFindings.findings(candidate.outDirs()));
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException("reading the runs' verdicts.json: " + e.getMessage(), e);
+        }
+        findingSuspects.removeAll(suspects);
+        suspects.addAll(findingSuspects);
         say("compared " + c.size() + " test(s) x host class: " + suspects.size() + " suspect(s)"
                 + (suspects.isEmpty() ? "" : ": " + suspects.stream().map(TestKey::testId).limit(5).toList()));
         List<GateDecision.Judgement> judgements = new ArrayList<>();
@@ -114,6 +128,12 @@ public final class GateEngine {
             Side rr = run("re-run x" + n, req, host, req.candidate(), rerunCase, n, req.out().resolve("candidate-rerun"));
             reruns = Optional.of(rr);
             Map<TestKey, Counts> again = GateDecision.pool(snapshot(rr.runIds()).series().values());
+            Map<TestKey, Counts> againF;
+            try {
+                againF = GateFindings.counts(rr.outDirs());
+            } catch (java.io.IOException e) {
+                throw new IllegalStateException("reading the re-runs' verdicts.json: " + e.getMessage(), e);
+            }
             List<Quarantine.Entry> quarantine;
             try (Connection qc = store.connection()) {
                 quarantine = Quarantine.list(qc);
@@ -123,14 +143,15 @@ public final class GateEngine {
                 Optional<Quarantine.Entry> q = Quarantine.match(quarantine, k.testId(), candKernel, k.hostClass(), Instant.now());
                 double budget = q.map(Quarantine.Entry::budget).orElse(req.flakeBudget());
                 String from = q.map(e -> "quarantine #" + e.id() + " (" + e.testGlob() + ": " + e.reason() + ")").orElse("--flake-budget");
-                GateDecision.Judgement j = GateDecision.judge(k, b.getOrDefault(k, Counts.NONE), c.get(k), again.getOrDefault(k, Counts.NONE),
-                        (int) rate.get(k)[1], rate.get(k)[0], budget, from);
+                boolean finding = findingSuspects.contains(k); // judged on the verdicts: the store counts a known finding as passed
+                GateDecision.Judgement j = GateDecision.judge(k, (finding ? bF : b).getOrDefault(k, Counts.NONE), (finding ? cF : c).get(k),
+                        (finding ? againF : again).getOrDefault(k, Counts.NONE), (int) rate.get(k)[1], rate.get(k)[0], budget, from);
                 judgements.add(j);
                 say(k.testId() + " [" + k.hostClass() + "]: " + j.verdict() + " - baseline " + j.baseline().failures() + "/" + j.baseline().runs()
                         + " failed, candidate " + j.candidate().failures() + "/" + j.candidate().runs() + ", re-runs " + j.reruns().failures() + "/"
                         + j.reruns().runs() + String.format(", Fisher p=%.4f, budget %.2f from %s", j.pValue(), j.budget(), j.budgetFrom()));
                 if (j.verdict() == GateDecision.Verdict.REGRESSION) {
-                    evidence.add(GateEvidence.of(store, k, candidate.runIds()));
+                    evidence.add(GateEvidence.of(store, k, candidate.runIds(), finding));
                 }
             }
         }
@@ -229,6 +250,16 @@ public final class GateEngine {
             say(what + ": infrastructure failure: " + e.getMessage());
             return new Side(kernel, new ArrayList<>(), List.of(out), infra, false);
         }
+    }
+
+    /** The stored runs' directories (where their verdicts.json is). */
+    private List<Path> outDirs(List<Long> runIds) {
+        dev.kval.store.Runs runs = new dev.kval.store.Runs(store);
+        List<Path> out = new ArrayList<>();
+        for (long id : runIds) {
+            runs.find(id).map(dev.kval.store.RunRow::outDir).filter(d -> d != null).ifPresent(d -> out.add(Path.of(d)));
+        }
+        return out;
     }
 
     private FlakeSnapshot snapshot(List<Long> runIds) throws SQLException {

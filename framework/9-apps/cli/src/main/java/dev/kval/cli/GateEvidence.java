@@ -24,13 +24,14 @@ final class GateEvidence {
     private GateEvidence() {
     }
 
-    static GateEngine.Evidence of(Store store, TestKey key, List<Long> candidateRuns) {
+    /** @param knownFinding the regression is a known finding only the candidate shows: its stored verdict passed */
+    static GateEngine.Evidence of(Store store, TestKey key, List<Long> candidateRuns, boolean knownFinding) {
         String message = "";
         List<String> ktap = new ArrayList<>();
         List<String> console = new ArrayList<>();
         for (long run : candidateRuns) {
             List<StoredResult> rs = store.results(ResultFilter.ALL.withRun(run).withTestId(key.testId()));
-            StoredResult bad = rs.stream().filter(r -> !r.passed() && !"SKIP".equals(r.status())).findFirst().orElse(null);
+            StoredResult bad = rs.stream().filter(r -> (knownFinding || !r.passed()) && !"SKIP".equals(r.status())).findFirst().orElse(null);
             if (bad == null) {
                 continue;
             }

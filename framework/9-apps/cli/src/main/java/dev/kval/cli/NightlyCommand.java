@@ -27,6 +27,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 @Command(name = "nightly", mixinStandardHelpOptions = true,
+        header = "Runs the nightly matrix of kernels x hosts x suites and diffs it against the night before.",
         description = {"Nightly kernel testing: the matrix of kernel sources x hosts x suites (repeated), stored as a run of kind nightly,",
             "and its diff against the night before: new failures, fixed, still failing, flaky, new skips.",
             "Without --now: the diff of the last night. The controller (./kval serve) runs the same on its cron (kval.nightly.cron).",

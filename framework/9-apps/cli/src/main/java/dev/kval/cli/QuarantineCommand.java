@@ -14,6 +14,7 @@ import picocli.CommandLine.Parameters;
 
 /** {@code kval quarantine list|add|remove}: the known-flaky tests and their budgets, in the result store. */
 @Command(name = "quarantine", mixinStandardHelpOptions = true,
+        header = "Lists, adds and removes known-flaky tests with the failure-rate budget the gate tolerates.",
         description = {"Known-flaky tests with a failure-rate budget the gate tolerates (store table quarantine; also",
             "GET/POST/DELETE /api/quarantine on the controller)."},
         subcommands = {QuarantineCommand.ListCmd.class, QuarantineCommand.Add.class, QuarantineCommand.Remove.class})

@@ -12,6 +12,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 @Command(name = "report", mixinStandardHelpOptions = true,
+        header = "Merges the Allure results of run directories into one single-file report with history carried forward.",
         description = {"Merges the Allure results of one or more run directories (hosts, kernels, runs) into one single-file report",
             "OUT/allure-report/index.html with history carried forward: kval keeps the project's Allure history in",
             "$KVAL_HOME_DATA/allure-history/<project> (default ~/.local/share/kval/...), puts it into the results before generating",
@@ -51,6 +52,7 @@ public class ReportCommand implements Callable<Integer> {
 
     /** {@code kval bench allure}: kval's report with history vs allure-commandline alone on the same synthesized results. */
     @Command(name = "allure", mixinStandardHelpOptions = true,
+            header = "Times kval report against allure-commandline on N synthesized results.",
             description = {"Synthesizes N results by replicating the result files of a real run, then generates the report with",
                 "allure-commandline alone and with kval report (history carried, seeded by one untimed report), side by side,",
                 "and prints both times and their ratio (goal <= 1.2x)."})

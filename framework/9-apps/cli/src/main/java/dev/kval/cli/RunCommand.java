@@ -10,6 +10,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 @Command(name = "run", mixinStandardHelpOptions = true,
+        header = "Runs the guest_memfd suites on a host and writes the verdicts, the evidence and an Allure report to DIR.",
         description = {"Runs the guest_memfd suites on a host (JUnit, one verdict per KTAP leaf) and writes DIR/summary.json,",
             "DIR/<host>/agent.ktap, console.log, caps.json, dmesg.txt, DIR/allure-results and the HTML report DIR/allure-report/index.html.",
             "Without --host: local if this machine can run guest_memfd, else qemu with " + RunEngine.DEFAULT_KERNEL + ".",

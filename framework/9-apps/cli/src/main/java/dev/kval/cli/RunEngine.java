@@ -84,10 +84,8 @@ public final class RunEngine {
         try {
             tally = SuiteLauncher.run(session, allure);
         } finally {
-            session.finish();
+            session.finish(); // verdicts.json, and summary.json derived from it: each written once
         }
-        summary.verdicts(tally.counts(), tally.outcome());
-        summary.write(req.out());
         report(summary, tally);
         AllureReport.Outcome html = AllureReport.generate(results, req.out().resolve("allure-report"));
         if (html.ok()) {
@@ -164,19 +162,39 @@ public final class RunEngine {
             for (Map.Entry<String, Counts> e : h.suites().entrySet()) {
                 say(h.name() + ": suite " + e.getKey() + " " + fmt(e.getValue()));
             }
-            say(h.name() + ": KTAP " + h.outcome().name().toLowerCase() + " - " + fmt(h.totals())
+            // the raw KTAP counts and what besides them is wrong; the run's outcome is the verdicts' (next line), so
+            // this line never calls a host failed because of a count that is zero
+            say(h.name() + ": KTAP " + fmt(h.totals()) + rawNotes(h)
                     + (h.failure() != null ? " [" + h.failure().attribution() + " failure at " + h.failure().stage() + "]" : ""));
         }
         StringBuilder v = new StringBuilder();
         tally.counts().forEach((k, n) -> v.append(v.length() == 0 ? "" : " ").append(k).append('=').append(n));
         say("verdicts: " + v);
-        List<VerdictTally.Bad> bad = tally.bad();
-        for (VerdictTally.Bad b : bad.subList(0, Math.min(20, bad.size()))) {
-            say("  " + b.status().toUpperCase() + " " + b.name() + ": " + b.message().lines().findFirst().orElse(""));
+        List<dev.kval.result.Verdict> bad = tally.bad();
+        for (dev.kval.result.Verdict b : bad.subList(0, Math.min(20, bad.size()))) {
+            say("  " + b.outcome() + " [" + b.blame() + "] " + b.leaf() + " on " + b.host() + ": " + b.reason().lines().findFirst().orElse(""));
         }
         if (bad.size() > 20) {
             say("  ... " + (bad.size() - 20) + " more in summary.json and the report");
         }
+    }
+
+    /** What the host's raw evidence shows besides the leaf counts: agent exit, bail-outs, timeout, console findings. */
+    static String rawNotes(HostResult h) {
+        StringBuilder b = new StringBuilder();
+        if (h.agentExit() != null && h.agentExit() != 0) {
+            b.append(" agent-exit=").append(h.agentExit());
+        }
+        if (h.agentTimedOut()) {
+            b.append(" agent-stopped-at-overall-limit");
+        }
+        if (h.tree() != null && !h.tree().bailOuts().isEmpty()) {
+            b.append(" bail-outs=").append(h.tree().bailOuts().size());
+        }
+        if (!h.consoleFindings().isEmpty()) {
+            b.append(" console-findings=").append(h.consoleFindings().size());
+        }
+        return b.toString();
     }
 
     static String fmt(Counts c) {

@@ -27,7 +27,7 @@ final class SuiteLauncher {
                 .selectors(selectors)
                 .configurationParameter(RunSession.CONFIG_KEY, session.id())
                 .build();
-        VerdictTally tally = new VerdictTally();
+        VerdictTally tally = new VerdictTally(session);
         // Only the engines come from the classpath; listeners and filters are this run's own: allure-jupiter's
         // auto-registered listener would write through the JVM-wide lifecycle, a JVM may run several sessions at once
         // (each with its own results), and classpath session listeners (quarkus-junit's, in the CLI's tests) are

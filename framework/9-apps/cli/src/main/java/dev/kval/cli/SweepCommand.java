@@ -18,6 +18,7 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 @Command(name = "sweep", mixinStandardHelpOptions = true,
+        header = "Runs the agent's suites on every kernel of a range and writes a behaviour map with its change points.",
         description = {"Runs the agent's suites on every kernel of a range, J QEMU hosts at a time, and writes a behaviour map:",
             "OUT/behaviour-map.{json,tsv,html} (verdict and observed value per assertion per kernel, change points, flaky cells)",
             "and OUT/kernels/<release>/attempt-N/{agent.ktap,console.log,caps.json,qemu.cmdline}.",
@@ -109,6 +110,7 @@ public class SweepCommand implements Callable<Integer> {
 
     /** {@code kval bench sweep}: the sweep's wall time against the same kernels run one at a time, in one invocation. */
     @Command(name = "sweep", mixinStandardHelpOptions = true,
+            header = "Times a sweep against the same kernels run one at a time.",
             description = {"Resolves the kernels into the cache, runs them one at a time (jobs=1) and then as a sweep (--jobs),",
                 "and prints both wall times, per kernel and in total, and their ratio. Outputs: OUT/sequential, OUT/sweep."})
     public static class Bench implements Callable<Integer> {

@@ -1,9 +1,10 @@
 package dev.kval.cli;
 
 import dev.kval.result.Outcome;
-import dev.kval.suites.Blame;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
+import dev.kval.result.Verdict;
+import dev.kval.result.Verdicts;
+import dev.kval.suites.Presenter;
+import dev.kval.suites.RunSession;
 import java.util.List;
 import java.util.Map;
 import org.junit.platform.engine.TestExecutionResult;
@@ -11,75 +12,43 @@ import org.junit.platform.launcher.TestExecutionListener;
 import org.junit.platform.launcher.TestIdentifier;
 
 /**
- * Counts the run's JUnit verdicts by status (passed, failed, broken, skipped) and by blame (the tag each failure
- * message starts with), and turns them into the run's outcome: any infrastructure failure -> INCOMPLETE (exit 2),
- * else any kernel or test failure -> FAIL (exit 1), else PASS; a run in which no test ran is INCOMPLETE.
+ * Watches the JUnit run for what the judge did not decide: a test or container that failed with an exception that is
+ * not a presented verdict is kval's own failure, recorded in the session as a KVAL_BUG verdict. Counts and the run's
+ * outcome come from the session's verdicts (the ones verdicts.json holds), never from failure messages.
  */
 final class VerdictTally implements TestExecutionListener {
-    /** One failed or broken verdict, for the console. */
-    record Bad(String name, String status, Blame blame, String message) {
-    }
+    private final RunSession session;
 
-    private final Map<String, Integer> counts = new LinkedHashMap<>();
-    private final List<Bad> bad = new ArrayList<>();
-    private int tests;
-
-    VerdictTally() {
-        for (String k : List.of("tests", "passed", "failed", "broken", "skipped", "kernel", "test", "infra")) {
-            counts.put(k, 0);
-        }
+    VerdictTally(RunSession session) {
+        this.session = session;
     }
 
     @Override
-    public synchronized void executionSkipped(TestIdentifier id, String reason) {
-        if (id.isTest()) {
-            tests++;
-            add("skipped");
+    public void executionFinished(TestIdentifier id, TestExecutionResult r) {
+        if (r.getStatus() != TestExecutionResult.Status.FAILED) {
+            return;
         }
+        Throwable t = r.getThrowable().orElse(null);
+        if (t instanceof Presenter.Judged) {
+            return; // a verdict the judge made: already in the session
+        }
+        if (t instanceof dev.kval.result.InfraException) {
+            session.infra(id.getDisplayName(), t.getMessage()); // typed: the infrastructure's, not kval's code
+            return;
+        }
+        session.kvalBug(id.getDisplayName(), "kval failed while presenting verdicts: "
+                + (t == null ? "failed without an exception" : t.getClass().getSimpleName() + ": " + t.getMessage()));
     }
 
-    @Override
-    public synchronized void executionFinished(TestIdentifier id, TestExecutionResult r) {
-        if (id.isTest()) {
-            tests++;
-        }
-        switch (r.getStatus()) {
-            case SUCCESSFUL -> add(id.isTest() ? "passed" : null);
-            case ABORTED -> add(id.isTest() ? "skipped" : null);
-            case FAILED -> {
-                // A failed container (a suite that could not even list its tests) counts like a broken test.
-                Throwable t = r.getThrowable().orElse(null);
-                String message = t == null ? "failed without an exception" : String.valueOf(t.getMessage());
-                String status = t instanceof AssertionError ? "failed" : "broken";
-                // Untagged failures come from kval's own code (an exception in a suite), so they are kval's.
-                Blame blame = Blame.ofMessage(message).orElse(Blame.TEST);
-                add(status);
-                add(blame.name().toLowerCase());
-                bad.add(new Bad(id.getDisplayName(), status, blame, t == null ? message : t.getClass().getSimpleName() + ": " + message));
-            }
-        }
+    Map<String, Integer> counts() {
+        return Verdicts.counts(session.verdicts());
     }
 
-    private void add(String key) {
-        if (key != null) {
-            counts.merge(key, 1, Integer::sum);
-        }
+    List<Verdict> bad() {
+        return Verdicts.bad(session.verdicts());
     }
 
-    synchronized Map<String, Integer> counts() {
-        Map<String, Integer> m = new LinkedHashMap<>(counts);
-        m.put("tests", tests);
-        return m;
-    }
-
-    synchronized List<Bad> bad() {
-        return List.copyOf(bad);
-    }
-
-    synchronized Outcome outcome() {
-        if (counts.get("infra") > 0 || tests == 0) {
-            return Outcome.INCOMPLETE;
-        }
-        return counts.get("kernel") + counts.get("test") > 0 ? Outcome.FAIL : Outcome.PASS;
+    Outcome outcome() {
+        return Verdicts.outcome(session.verdicts());
     }
 }

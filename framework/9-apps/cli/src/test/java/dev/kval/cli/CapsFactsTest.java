@@ -3,7 +3,7 @@ package dev.kval.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.kval.suites.CapsFacts;
+import dev.kval.result.CapsFacts;
 import java.io.InputStream;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;

@@ -20,10 +20,15 @@ import org.junit.jupiter.api.TestMethodOrder;
 
 /**
  * The pre-merge gate's three exit codes on real kernels booted in QEMU/TCG, one store shared by the three (so the
- * second finds its baseline already stored). The narrow selection is the poison suite's {@code poison.madv} case:
- * on Debian 7.3.4 its hwpoison console lines ("recovery action for dirty unevictable LRU page: Failed") are a known
- * finding (known-findings.tsv) and the run passes; on 7.2.6 the same lines are not accepted and the host's console
- * check fails [kernel] - a real verdict difference between two real kernels. Cost: 4 boots, about 3 minutes.
+ * second finds its baseline already stored). The narrow selection is the api suite's {@code api.bounds_bind} case (27
+ * leaves, one boot). Exit 1 is a real behavioural difference between two real kernels, seen by an assertion: Debian
+ * 6.18.15 ACCEPTS a guest_memfd binding at offset ALIGN_DOWN(INT64_MAX, 4096) (the signed offset + size wraps past
+ * the i_size check; fixed in 7.2, guest-memfd-spec.md), Debian 7.3.4 rejects it with EINVAL, so
+ * {@code api.bind.offset_s64max_aligned_einval} fails on 6.18.15. known-findings.tsv lists that bug for 6.18 (the
+ * run of 6.18.15 alone passes), but a finding only the candidate shows is a regression of the comparison
+ * ({@link GateFindings}); a finding both show never is. (A first attempt used the clear-GUEST_MEMFD-flag fix of
+ * 6.19-rc1: Debian's 6.18.15 has it backported, measured 2026-12-07, so there is no difference there.)
+ * Cost: 2 + 1 + N re-run boots (N >= 2), about 4 minutes here.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class GateTest {
@@ -44,7 +49,7 @@ class GateTest {
 
     static GateEngine.Result gate(String baseline, String candidate, String host, Path inventory, String out) throws Exception {
         GateEngine.Result r = new GateEngine(store, new PrintStream(System.err, true)).gate(new GateEngine.Request(baseline, candidate, host,
-                List.of("poison"), "poison.madv", 2, 0.0, DIR.resolve(out), inventory));
+                List.of("api"), "api.bounds_bind", 1, 0.0, DIR.resolve(out), inventory));
         System.err.print(GateCommand.text(r));
         return r;
     }
@@ -66,7 +71,7 @@ class GateTest {
         GateEngine.Result r = gate("debian:7.3.4", "debian:7.3.4", "qemu", null, "exit0");
         assertEquals(0, r.exitCode(), () -> GateCommand.text(r));
         assertFalse(r.baseline().reused(), "the first gate finds no stored baseline and runs it");
-        assertTrue(r.comparedTests() >= 10, "poison.madv's leaves and the host checks: " + r.comparedTests());
+        assertTrue(r.comparedTests() >= 10, "api.bounds_bind's leaves: " + r.comparedTests());
         assertTrue(r.regressions().isEmpty());
         assertTrue(r.baseline().infraProblems().isEmpty() && r.candidate().infraProblems().isEmpty());
         assertEquals("pass", GateCommand.toJson(r).path("decision").asText());
@@ -74,23 +79,21 @@ class GateTest {
 
     @Test
     @Order(2)
-    void olderKernelWithTheHwpoisonFailureIsARegressionWithEvidence() throws Exception {
-        GateEngine.Result r = gate("debian:7.3.4", "debian:7.2.6", "qemu", null, "exit1");
+    void kernelThatAcceptsTheWrappingBindingIsARegressionWithEvidence() throws Exception {
+        GateEngine.Result r = gate("debian:7.3.4", "debian:6.18.15", "qemu", null, "exit1");
         assertEquals(1, r.exitCode(), () -> GateCommand.text(r));
         assertTrue(r.baseline().reused(), "the baseline 7.3.4 run of the first gate is in the store and covers the candidate's tests");
-        // poison.B4.madv_inject_rc may be a second regression there (EBUSY: the MF_DELAYED bug, expected 0 since
-        // issue 16; known-findings.tsv accepts it on 7.3.4 only): the console's is the one this test is about
-        GateDecision.Judgement j = r.regressions().stream().filter(x -> x.key().testId().equals("host.console")).findFirst()
-                .orElseThrow(() -> new AssertionError("no host.console regression: " + GateCommand.text(r)));
+        String leaf = "api.bind.offset_s64max_aligned_einval";
+        GateDecision.Judgement j = r.regressions().stream().filter(x -> x.key().testId().equals(leaf)).findFirst()
+                .orElseThrow(() -> new AssertionError("no " + leaf + " regression: " + GateCommand.text(r)));
         assertEquals(0, j.baseline().failures());
         assertTrue(j.rerunsAsked() >= 2, "N from the measured flake rate (thin history -> several): " + j.rerunsAsked());
         assertEquals(j.reruns().runs(), j.reruns().failures(), "every re-run reproduced it");
-        GateEngine.Evidence e = r.evidence().stream().filter(x -> x.key().testId().equals("host.console")).findFirst().orElseThrow();
-        assertTrue(e.console().stream().anyMatch(l -> l.contains("recovery action for dirty unevictable LRU page: Failed")), () -> e.console().toString());
-        assertTrue(e.message().startsWith("[kernel]"), e.message());
+        GateEngine.Evidence e = r.evidence().stream().filter(x -> x.key().testId().equals(leaf)).findFirst().orElseThrow();
+        assertTrue(e.ktap().stream().anyMatch(l -> l.contains("not ok") && l.contains(leaf)), () -> e.ktap().toString());
+        assertTrue(e.message().contains("known finding"), "the table accepts it on 6.18, the comparison does not: " + e.message());
         JsonNode json = GateCommand.toJson(r);
         assertEquals("regression", json.path("decision").asText());
-        assertEquals("regression", json.path("tests").get(0).path("verdict").asText());
     }
 
     @Test

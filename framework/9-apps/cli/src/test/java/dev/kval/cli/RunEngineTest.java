@@ -228,7 +228,7 @@ class RunEngineTest {
         assertEquals(2, s.exitCode());
         JsonNode f = RunSummary.read(tmp.resolve("nokernel/summary.json")).path("hosts").get(0).path("failure");
         assertEquals("INFRASTRUCTURE", f.path("attribution").asText());
-        assertEquals("kernel", f.path("stage").asText());
+        assertEquals("resolve", f.path("stage").asText()); // the pipeline's first stage (dev.kval.run.Stage.RESOLVE)
         assertEquals(1, RunSummary.read(tmp.resolve("nokernel/summary.json")).path("verdicts").path("infra").asInt());
     }
 

@@ -1,4 +1,4 @@
-package dev.kval.suites;
+package dev.kval.result;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;

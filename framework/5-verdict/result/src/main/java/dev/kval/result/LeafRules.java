@@ -1,4 +1,4 @@
-package dev.kval.suites;
+package dev.kval.result;
 
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -20,7 +20,7 @@ import java.util.regex.Pattern;
  * that must not SKIP on a kernel that has what they need, so a deployment bug cannot turn verdicts into skips).
  */
 public final class LeafRules {
-    public record Row(Pattern kernel, String leafGlob, PathMatcher leaf, String text) {
+    public record Row(Pattern kernel, String leafGlob, PathMatcher leaf, String text, String provokedBy) {
         boolean matches(String release, String leafId) {
             return kernel.matcher(release).find() && leaf.matches(Path.of(leafId));
         }
@@ -45,7 +45,7 @@ public final class LeafRules {
         return load("seed-todo.tsv");
     }
 
-    static LeafRules load(String resource) {
+    public static LeafRules load(String resource) {
         try (InputStream in = LeafRules.class.getResourceAsStream("/" + resource)) {
             if (in == null) {
                 throw new IllegalStateException(resource + " is missing from the suites' resources");
@@ -66,13 +66,19 @@ public final class LeafRules {
                 continue;
             }
             String[] f = line.split("\t");
-            if (f.length != 3) {
-                throw new IllegalArgumentException(name + " line " + n
-                        + ": expected 3 tab-separated columns (kernel regex, leaf glob, text), got " + f.length);
+            if (f.length != 3 && !(f.length == 4 && f[1].startsWith("console."))) {
+                throw new IllegalArgumentException(name + " line " + n + ": expected 3 tab-separated columns (kernel regex, leaf"
+                        + " glob, text; a console.<class> row may add a 4th: the leaf glob that provokes it), got " + f.length);
             }
-            rows.add(new Row(Pattern.compile(f[0]), f[1], FileSystems.getDefault().getPathMatcher("glob:" + f[1]), f[2]));
+            rows.add(new Row(Pattern.compile(f[0]), f[1], FileSystems.getDefault().getPathMatcher("glob:" + f[1]), f[2],
+                    f.length == 4 ? f[3] : null));
         }
         return new LeafRules(rows);
+    }
+
+    /** Rows whose kernel regex matches the release (every leaf glob). */
+    public List<Row> forKernel(String kernelRelease) {
+        return kernelRelease == null ? List.of() : rows.stream().filter(r -> r.kernel().matcher(kernelRelease).find()).toList();
     }
 
     public Optional<Row> find(String kernelRelease, String leafId) {
