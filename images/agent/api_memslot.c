@@ -51,9 +51,11 @@ static void slot_leaf(const char *leaf, int e, int expect, const char *what)
 
 void api_memslot(void)
 {
-	int vm = create_vm(0), vm2 = create_vm(0);
+	extern int api_vt;	/* api_matrix.c: the variant's VM type and gmem flags */
+	extern u64 api_vf;
+	int vm = create_vm(api_vt), vm2 = create_vm(api_vt);
 	u64 sz = 16 * PS;
-	int g = gmem_create(vm, sz, 0), g2 = vm2 >= 0 ? gmem_create(vm2, sz, 0) : -1;
+	int g = gmem_create(vm, sz, api_vf), g2 = vm2 >= 0 ? gmem_create(vm2, sz, api_vf) : -1;
 	void *anon = mmap(NULL, sz, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	if (vm < 0 || g < 0 || g2 < 0) {
 		error_rest("setup: vm=%d gmem=%d gmem2=%d", vm, g, g2);

@@ -12,11 +12,14 @@
 
 void api_caps(void), api_memslot(void), api_c9(void), api_accounting(void), api_c17(void);
 
+extern int api_vt;	/* api_matrix.c: VM type and gmem flags of the running variant (0, 0 for the base cases) */
+extern u64 api_vf;
+
 static int vm0(void)
 {
-	int vm = create_vm(0);
+	int vm = create_vm(api_vt);
 	if (vm < 0)
-		error_rest("KVM_CREATE_VM(0): %s", errname(-vm));
+		error_rest("KVM_CREATE_VM(%d): %s", api_vt, errname(-vm));
 	return vm;
 }
 
@@ -59,13 +62,13 @@ static void api_c12(void)
 			close(vms[t]);
 }
 
-static void api_c13(void)
+void api_c13(void)
 {
 	int vm = vm0(), bad = 0, first = 0;
 	if (vm < 0)
 		return;
 	for (u64 s = 1; s < PS; s++) {
-		int fd = gmem_create(vm, s, 0);
+		int fd = gmem_create(vm, s, api_vf);
 		if (fd >= 0)
 			close(fd);
 		if (fd != -EINVAL && !bad++)
@@ -73,15 +76,15 @@ static void api_c13(void)
 	}
 	observed("%d_of_4095_not_EINVAL", bad);
 	leaf_ok("C13.sizes_1_to_4095_rejected", !bad, "size %d was not rejected with EINVAL", first);
-	int fd = gmem_create(vm, 0, 0);
+	int fd = gmem_create(vm, 0, api_vf);
 	leaf_errno("C13.size_0_rejected", fd, -fd, EINVAL);
 	if (fd >= 0)
 		close(fd);
-	fd = gmem_create(vm, PS + 1, 0);
+	fd = gmem_create(vm, PS + 1, api_vf);
 	leaf_errno("C13.size_4097_rejected", fd, -fd, EINVAL);
 	if (fd >= 0)
 		close(fd);
-	int a = gmem_create(vm, 2 * PS, 0), b = gmem_create(vm, 4 * PS, 0);
+	int a = gmem_create(vm, 2 * PS, api_vf), b = gmem_create(vm, 4 * PS, api_vf);
 	struct stat sa, sb;
 	if (a < 0 || b < 0 || fstat(a, &sa) || fstat(b, &sb)) {
 		error_rest("create/fstat failed: %s", errname(a < 0 ? -a : b < 0 ? -b : errno));
@@ -202,14 +205,14 @@ static void api_c15(void)
 	close(fd), close(vm);
 }
 
-static void api_c16(void)
+void api_c16(void)
 {
 	int vm = vm0();
 	if (vm < 0)
 		return;
 	const int K = FALLOC_FL_KEEP_SIZE, P = FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE;
 	u64 sz = 16 * PS;
-	int fd = gmem_create(vm, sz, 0);
+	int fd = gmem_create(vm, sz, api_vf);
 	if (fd < 0) {
 		error_rest("gmem create: %s", errname(-fd));
 		return;

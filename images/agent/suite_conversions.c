@@ -299,6 +299,7 @@ static void c_inplace(void)
 }
 
 #define CN (N_SWPROT | N_ATTR | N_GMEM)
+void conv_v11(void);	/* conv_v11.c */
 struct kcase conv_cases[] = {
 	{"conversions.C1", CN | N_HCALL, 0, c_c1, {"C1.guest_write_host_sees", "C1.host_write_guest_sees", NULL}},
 	{"conversions.C2", CN | N_HCALL, 120, c_c2, {"C2.private_write_not_visible_to_shared", "C2.guest_reads_private_data",
@@ -311,6 +312,15 @@ struct kcase conv_cases[] = {
 	{"conversions.C8", CN, 0, c_c8, {"C8.two_memslots_one_gmem", NULL}},
 	{"conversions.C10", CN | N_HCALL, 0, c_c10c11, {"C10.delete_slot_run_efault", "C10.memory_fault_private_gpa",
 	  "C11.private_attr_no_gmem_efault", NULL}},
+	{"conversions.v11", CN | N_HCALL, 240, conv_v11, {
+	  "v11.nofalloc_host_sees_only_shared", "v11.nofalloc_guest_reads_private", "v11.nofalloc_guest_reads_shared",
+	  "v11.nofalloc_outside_range_unchanged", "v11.nofalloc_punch_all_frees_private", "v11.nofalloc_conversions_complete",
+	  "v11.falloc_host_sees_only_shared", "v11.falloc_guest_reads_private", "v11.falloc_guest_reads_shared",
+	  "v11.falloc_outside_range_unchanged", "v11.falloc_shared_conversion_punches_private",
+	  "v11.falloc_punch_all_frees_private", "v11.falloc_conversions_complete",
+	  "v11.punch_hole_faulted_all_reads_zero", "v11.punch_hole_precise_reads_zero", "v11.vcpus_concurrent_disjoint",
+	  "v11.memory_fault_private_no_gmem_exact", "v11.memory_fault_shared_again_reads_host_data", "v11.gmem_outlives_vm",
+	  NULL}},
 	{"conversions.inplace", N_GMEM | N_MMAP | N_SHARED, 0, c_inplace, {"inplace.single_page_to_private_sigbus",
 	  "inplace.back_to_shared_readable", "inplace.punch_shared_reads_zero", NULL}},
 };

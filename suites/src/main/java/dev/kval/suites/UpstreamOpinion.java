@@ -61,6 +61,7 @@ final class UpstreamOpinion {
                 break; // a program stops at its first failed assertion
             }
         }
+        parity.addAll(kvalStricter(map.get(), selftests, agent, dir));
         if (parity.isEmpty()) {
             return selftests;
         }
@@ -79,6 +80,56 @@ final class UpstreamOpinion {
         parity.forEach(b::onResult);
         b.onResult(new TestResult(List.of(), KselftestStage.SUITE, 1, Status.PASS, "", List.of(), false, 0));
         return OwnBoot.merge(selftests, List.of(b.build()));
+    }
+
+    /** The selftests' source whose line numbers upstream-map.tsv uses (UpstreamParityTest checks the map against it). */
+    static final String MAP_VERSION = "7.3.";
+    private static final Pattern VERSION = Pattern.compile("kselftest source=\\S+ version=(\\S+)");
+
+    /**
+     * The other direction: a program that upstream ran to the end (exit 0) passed every assertion, so a kval leaf
+     * mapped to one of its assertions that FAILs on the same kernel is a disagreement too (kval stricter, or kval
+     * wrong): one ERROR parity leaf per such assertion. Only for selftests of the map's source: other sources'
+     * line numbers mean other assertions.
+     */
+    static List<TestResult> kvalStricter(UpstreamMap map, KtapTree selftests, KtapTree agent, Path dir) {
+        String version = null;
+        try {
+            Path f = dir.resolve(KselftestStage.FILE);
+            Matcher m = java.nio.file.Files.isRegularFile(f) ? VERSION.matcher(java.nio.file.Files.readString(f)) : null;
+            version = m != null && m.find() ? m.group(1) : null;
+        } catch (IOException e) {
+            version = null;
+        }
+        if (version == null || !version.startsWith(MAP_VERSION)) {
+            return List.of();
+        }
+        List<TestResult> out = new ArrayList<>();
+        for (TestResult prog : all(selftests)) {
+            String[] parts = prog.name().split("\\.");
+            if (prog.status() != Status.PASS || parts.length != 2 || !parts[0].equals(KselftestStage.SUITE)) {
+                continue;
+            }
+            for (UpstreamMap.Row row : map.rows()) {
+                if (row.gap() || !row.file().replaceAll(".*/", "").equals(parts[1] + ".c")) {
+                    continue;
+                }
+                List<PathMatcher> globs = row.leaves().stream().map(g -> FileSystems.getDefault().getPathMatcher("glob:" + g)).toList();
+                List<TestResult> failing = agent.leaves().stream()
+                        .filter(l -> globs.stream().anyMatch(g -> g.matches(Path.of(l.name()))))
+                        .filter(l -> l.status() == Status.FAIL || l.status() == Status.ERROR || l.status() == Status.TIMEOUT).toList();
+                if (failing.isEmpty()) {
+                    continue;
+                }
+                List<String> diag = new ArrayList<>();
+                diag.add("upstream " + prog.name() + " passed every assertion, incl. " + row.file() + ":" + row.line() + ": " + row.assertion());
+                failing.forEach(l -> diag.add("kval " + l.name() + ": " + l.status() + (l.reason().isEmpty() ? "" : " (" + l.reason() + ")")));
+                out.add(result(KselftestStage.SUITE + ".parity." + parts[1] + "_" + row.line(), Status.ERROR, "disagreement: upstream passes "
+                        + row.file() + ":" + row.line() + " but kval's mapped leaves fail on this kernel (kval stricter, or its check "
+                        + "or mapping is wrong)", diag));
+            }
+        }
+        return out;
     }
 
     static TestResult judge(UpstreamMap map, String file, int line, String text, String program, KtapTree agent) {

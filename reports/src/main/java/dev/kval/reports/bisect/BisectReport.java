@@ -2,6 +2,7 @@ package dev.kval.reports.bisect;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.kval.kernel.git.GitRepos;
 import dev.kval.reports.RunDir;
 import dev.kval.sweep.SweepKernel;
 import java.io.IOException;
@@ -16,14 +17,14 @@ public record BisectReport(ObjectNode json) {
     static final String METHOD = "product over the steps that ran of P(step's majority verdict is right), each "
             + "(1-f)^k f^m / ((1-f)^k f^m + f^k (1-f)^m) for k majority and m other runs, f = flake rate";
 
-    static BisectReport of(Bisection.Options o, List<SweepKernel> ks, Map<Integer, Step> steps, StepVerdicts sv, int n,
+    static BisectReport of(Bisection.Options o, List<SweepKernel> ks, Map<String, GitRepos.Commit> commits, Map<Integer, Step> steps, StepVerdicts sv, int n,
             OptionalDouble measured, String fromVerdict, String toVerdict, int lastSame, int firstChanged, long wallMs) {
         ObjectNode j = RunDir.JSON.createObjectNode();
         j.put("from", o.from());
         j.put("to", o.to());
         j.put("case", o.caseGlob());
         j.put("host", "qemu");
-        j.put("axis", "debian");
+        j.put("axis", commits.isEmpty() ? "debian" : "git");
         j.put("from_verdict", fromVerdict);
         j.put("to_verdict", toVerdict);
         boolean found = firstChanged >= 0;
@@ -33,6 +34,13 @@ public record BisectReport(ObjectNode json) {
         j.put("last_same_kernel", found ? ks.get(lastSame).spec() : null);
         j.put("first_changed_kernel", found ? ks.get(firstChanged).spec() : null);
         j.put("first_changed_verdict", found ? steps.get(firstChanged).verdict() : null);
+        if (!commits.isEmpty() && found) {
+            GitRepos.Commit c = commits.get(ks.get(firstChanged).spec());
+            j.put("first_changed_commit", c.sha());
+            j.put("first_changed_subject", c.subject());
+            j.put("last_same_commit", commits.get(ks.get(lastSame).spec()).sha());
+            j.put("repository", c.url());
+        }
         ArrayNode between = j.putArray("between");
         if (found) {
             for (int i = lastSame + 1; i < firstChanged; i++) {
@@ -60,6 +68,11 @@ public record BisectReport(ObjectNode json) {
             ObjectNode x = arr.addObject();
             x.put("kernel", s.kernel.spec());
             x.put("version", s.kernel.upstream());
+            GitRepos.Commit gc = commits.get(s.kernel.spec());
+            if (gc != null) {
+                x.put("commit", gc.sha());
+                x.put("subject", gc.subject());
+            }
             x.put("release", s.release);
             x.put("position", s.index);
             x.put("round", s.round);
@@ -101,6 +114,10 @@ public record BisectReport(ObjectNode json) {
         b.append("case ").append(json.path("case").asText()).append(": ").append(json.path("from").asText()).append(" gives ")
                 .append(json.path("from_verdict").asText()).append(", ").append(json.path("to").asText()).append(" gives ")
                 .append(json.path("to_verdict").asText()).append('\n');
+        if (found() && json.has("first_changed_commit")) {
+            b.append("first bad commit: ").append(json.path("first_changed_commit").asText()).append(" \"")
+                    .append(json.path("first_changed_subject").asText()).append("\"\n");
+        }
         if (found()) {
             b.append("first changed: ").append(json.path("first_changed_kernel").asText()).append(" (last same: ")
                     .append(json.path("last_same_kernel").asText()).append(")").append(json.path("exact").asBoolean() ? ""
@@ -114,7 +131,8 @@ public record BisectReport(ObjectNode json) {
         b.append(json.path("kernels_tried").asInt()).append(" of ").append(json.path("kernels_in_range").asInt()).append(" kernels tried, ")
                 .append(json.path("boots").asInt()).append(" boot(s), ").append(json.path("wall_s").asDouble()).append(" s\n");
         for (var s : json.path("steps")) {
-            b.append("  ").append(String.format("%-24s", s.path("kernel").asText())).append(s.path("weak").asBoolean() ? "WEAK "
+            String k = s.has("commit") ? s.path("commit").asText().substring(0, 12) + " " + s.path("subject").asText() : s.path("kernel").asText();
+            b.append("  ").append(String.format("%-24s ", k)).append(s.path("weak").asBoolean() ? "WEAK "
                     + s.path("weak_reason").asText() : s.path("verdict").asText() + " (" + s.path("runs").asInt() + " runs, agreement "
                     + s.path("agreement").asDouble() + ")").append('\n');
         }

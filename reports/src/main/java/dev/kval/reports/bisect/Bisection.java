@@ -1,6 +1,7 @@
 package dev.kval.reports.bisect;
 
 import dev.kval.kernel.debian.DebVersion;
+import dev.kval.kernel.git.GitRepos;
 import dev.kval.sweep.KernelRun;
 import dev.kval.sweep.Sweep;
 import dev.kval.sweep.SweepKernel;
@@ -25,7 +26,9 @@ import java.util.function.Consumer;
  * that never runs the case (does not boot twice) is a weak step: it is left out and the search moves to its neighbours;
  * if it sits right at the change point it is reported in {@code between}. Both ends are tried first, in parallel; then
  * each round tries up to {@code jobs} kernels at evenly spaced points of the remaining window (a k-ary search, so the
- * cores boot in parallel). Only {@code debian:} ranges for now: {@code build:} commit ranges are not done.
+ * cores boot in parallel). The axis is {@code debian:} versions, or the commits of {@code git:R@good..git:R@bad} ({@link GitAxis}):
+ * each commit is built incrementally (a commit that does not build or boot is a weak step, skipped as
+ * {@code git bisect skip} would).
  */
 public final class Bisection {
     public static final int MAX_BATCHES = 3;
@@ -37,25 +40,32 @@ public final class Bisection {
     private final Sweep sweep;
     private final FlakeRates rates;
     private final Consumer<String> log;
+    private final GitRepos repos;
 
     public Bisection(Sweep sweep, FlakeRates rates, Consumer<String> log) {
+        this(sweep, rates, log, GitRepos.defaults());
+    }
+
+    public Bisection(Sweep sweep, FlakeRates rates, Consumer<String> log, GitRepos repos) {
         this.sweep = sweep;
         this.rates = rates;
         this.log = log;
+        this.repos = repos;
     }
 
     public BisectReport run(Options o) throws IOException {
         long t0 = System.nanoTime();
-        for (String s : List.of(o.from(), o.to())) {
+        GitAxis git = GitAxis.applies(o.from(), o.to()) ? GitAxis.of(o.from(), o.to(), repos) : null;
+        for (String s : git != null ? List.<String>of() : List.of(o.from(), o.to())) {
             if (!s.startsWith("debian:")) {
-                throw new IllegalArgumentException("bisect takes debian: kernels for --from and --to (got '" + s
-                        + "'); build: commit ranges are not supported yet");
+                throw new IllegalArgumentException("bisect takes debian: kernels or git: commits for --from and --to (got '" + s + "')");
             }
         }
         if (o.caseGlob() == null || o.caseGlob().isBlank()) {
             throw new IllegalArgumentException("--case is required: the test id (leaf or case) or a glob, e.g. api.memslot.gmem_range_overlap*");
         }
-        List<SweepKernel> ks = axis(o.from(), o.to());
+        List<SweepKernel> ks = git != null ? git.kernels() : axis(o.from(), o.to());
+        Map<String, GitRepos.Commit> commits = git != null ? git.commits() : Map.of();
         if (ks.size() < 2) {
             throw new IllegalArgumentException("--from and --to select " + ks.size() + " kernel(s) (" + ks + "); a bisection needs two");
         }
@@ -90,7 +100,7 @@ public final class Bisection {
         int lo = 0;
         if (toVerdict == null || toVerdict.equals(fromVerdict)) {
             log.accept("no change: " + ks.get(0).label() + " and " + ks.get(hi).label() + " both give " + fromVerdict);
-            return BisectReport.of(o, ks, steps, sv, n, measured, fromVerdict, toVerdict, -1, -1, elapsed(t0));
+            return BisectReport.of(o, ks, commits, steps, sv, n, measured, fromVerdict, toVerdict, -1, -1, elapsed(t0));
         }
         while (true) {
             List<Integer> candidates = new ArrayList<>();
@@ -130,7 +140,7 @@ public final class Bisection {
             }
         }
         log.accept("change between " + ks.get(lo).label() + " (" + fromVerdict + ") and " + ks.get(hi).label() + " (" + steps.get(hi).verdict() + ")");
-        return BisectReport.of(o, ks, steps, sv, n, measured, fromVerdict, toVerdict, lo, hi, elapsed(t0));
+        return BisectReport.of(o, ks, commits, steps, sv, n, measured, fromVerdict, toVerdict, lo, hi, elapsed(t0));
     }
 
     private static long elapsed(long t0) {

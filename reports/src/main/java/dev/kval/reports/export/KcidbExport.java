@@ -66,6 +66,34 @@ public final class KcidbExport {
         return doc;
     }
 
+    /**
+     * A git: kernel's checkout as KCIDB expects it: the commit hash, the branch it was resolved from, the repository URL
+     * (KCIDB takes only https:// and git:// URLs: another one, such as a local path, goes to misc.git_repository_url and
+     * the comment says so).
+     */
+    static void gitCheckout(ObjectNode c, ObjectNode misc, JsonNode pk, String release) {
+        String commit = pk.path("git.commit").asText("");
+        if (!commit.matches("[0-9a-f]{40}")) {
+            return;
+        }
+        String url = pk.path("git.url").asText("");
+        c.put("git_commit_hash", commit);
+        if (pk.has("git.branch")) {
+            c.put("git_repository_branch", pk.path("git.branch").asText());
+        }
+        String name = url.replaceAll("\\.git/?$", "").replaceAll(".*[/:]", "");
+        c.put("tree_name", name.isEmpty() ? "git" : name);
+        String subject = pk.path("git.subject").asText("");
+        c.put("comment", "kernel " + release + " at " + commit.substring(0, 12) + " \"" + subject + "\"");
+        misc.put("git_commit_subject", subject);
+        if (url.matches("(https|git)://.*")) {
+            c.put("git_repository_url", url);
+        } else {
+            misc.put("git_repository_url", url);
+            c.put("comment", c.path("comment").asText() + " (repository " + url + " is not an https:// or git:// URL: in misc)");
+        }
+    }
+
     private static String addKernel(RunDir run, JsonNode h, ArrayNode checkouts, ArrayNode builds) {
         JsonNode k = h.path("kernel");
         String release = k.path("release").asText(h.path("info").path("kernelRelease").asText("unknown"));
@@ -87,6 +115,7 @@ public final class KcidbExport {
             if (k.has("packages")) {
                 misc.set("packages", k.path("packages"));
             }
+            gitCheckout(c, misc, k.path("packages"), release);
         }
         if (builds.findValuesAsText("id").stream().noneMatch(buildId::equals)) {
             ObjectNode b = builds.addObject().put("id", buildId).put("checkout_id", checkoutId).put("origin", ORIGIN);

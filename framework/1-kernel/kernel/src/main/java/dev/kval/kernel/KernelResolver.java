@@ -60,6 +60,9 @@ public final class KernelResolver {
             }
             return new DebianKernels(apt, cache, log).resolve(d);
         }
+        if (spec instanceof KernelSpec.Git g) {
+            return new dev.kval.kernel.build.GitKernelBuilder(cache, apt, dev.kval.kernel.git.GitRepos.defaults(), log).build(g);
+        }
         KernelSpec.Build b = (KernelSpec.Build) spec;
         return new dev.kval.kernel.build.KernelBuilder(cache, apt, log).build(spec.text(), b.source());
     }

@@ -149,7 +149,7 @@ public final class LocalHost implements Host {
         }
         o.check("stdout", argv, "local");
         e.check("stderr", argv, "local");
-        return new ExecResult(timedOut ? -1 : p.exitValue(), o.text(), e.text(), Duration.ofNanos(System.nanoTime() - t0), timedOut);
+        return new ExecResult(timedOut ? -1 : p.exitValue(), o, e, Duration.ofNanos(System.nanoTime() - t0), timedOut);
     }
 
     private static Thread pump(InputStream in, OutputStream sink) {

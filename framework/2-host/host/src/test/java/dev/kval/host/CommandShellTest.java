@@ -190,4 +190,77 @@ class CommandShellTest {
         // under the cap: fine, and the shell is still usable
         assertEquals(1000, conn.exec(List.of("head", "-c", "1000", "/dev/zero"), T).stdout().length());
     }
+
+    /**
+     * A command that prints ~21 MB: past the first MiB its output goes to a 0600 temporary file as it arrives, the heap
+     * grows by far less than the output, the bytes read back are the command's, and the file goes when the result does.
+     * In-test control: with the in-memory limit raised over the output, the same heap measurement sees it (so the bound
+     * is the spill's doing, not a measurement that cannot see 21 MB).
+     */
+    @Test
+    void largeOutputIsOnDiskAndTheHeapStaysBounded() throws Exception {
+        List<String> seq = List.of("seq", "1", "3000000");
+        java.security.MessageDigest want = java.security.MessageDigest.getInstance("SHA-256");
+        long wantBytes = 0;
+        for (int i = 1; i <= 3_000_000; i++) {
+            byte[] line = (i + "\n").getBytes(StandardCharsets.US_ASCII);
+            want.update(line);
+            wantBytes += line.length;
+        }
+        byte[] wantHash = want.digest();
+
+        long before = heapAfterGc();
+        ExecResult r = conn.exec(seq, T);
+        long grown = heapAfterGc() - before;
+        assertEquals(0, r.exit());
+        assertEquals(wantBytes, r.stdoutSize());
+        OutputCap cap = r.stdoutCapture();
+        assertTrue(cap.inMemory() <= OutputCap.memoryLimit(), "held in memory: " + cap.inMemory());
+        Path spill = cap.spillFile();
+        assertTrue(spill != null && Files.size(spill) == wantBytes - cap.inMemory(), "spilled to " + spill);
+        assertEquals("rw-------", java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(spill)));
+        assertTrue(grown < (8L << 20), "the heap grew by " + grown + " bytes for " + wantBytes + " bytes of output");
+        java.security.MessageDigest got = java.security.MessageDigest.getInstance("SHA-256");
+        try (java.io.InputStream in = r.openStdout()) {
+            in.transferTo(new java.security.DigestOutputStream(java.io.OutputStream.nullOutputStream(), got));
+        }
+        assertArrayEquals(wantHash, got.digest(), "the output read back from memory and disk is the command's");
+        r = null;
+        cap = null;
+        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        while (Files.exists(spill) && System.nanoTime() < deadline) {
+            System.gc();
+            Thread.sleep(100);
+        }
+        assertTrue(!Files.exists(spill), "the spill file outlived its result: " + spill);
+
+        // control: all in memory, the same measurement sees the output
+        System.setProperty(OutputCap.MEMORY_PROPERTY, String.valueOf(64 << 20));
+        try {
+            before = heapAfterGc();
+            ExecResult inMemory = conn.exec(seq, T);
+            grown = heapAfterGc() - before;
+            assertTrue(inMemory.stdoutCapture().spillFile() == null);
+            assertTrue(grown > (16L << 20), "control: the heap measurement did not see " + wantBytes + " bytes held in memory (" + grown + ")");
+            assertEquals(wantBytes, inMemory.stdoutSize());
+        } finally {
+            System.clearProperty(OutputCap.MEMORY_PROPERTY);
+        }
+
+        // over the cap with a spill: the clear error, and the shell still works
+        System.setProperty(SshConnection.MAX_OUTPUT_PROPERTY, String.valueOf(8 << 20));
+        HostFailure e = assertThrows(HostFailure.class, () -> conn.exec(seq, T));
+        assertTrue(e.getMessage().contains("stdout of `seq 1 3000000`") && e.getMessage().contains("exceeded kval's 8 MiB cap")
+                && e.getMessage().contains(wantBytes + " bytes"), e.getMessage());
+        assertEquals("ok\n", conn.exec(List.of("echo", "ok"), T).stdout());
+    }
+
+    private static long heapAfterGc() throws InterruptedException {
+        Runtime rt = Runtime.getRuntime();
+        for (int i = 0; i < 3; i++) {
+            System.gc();
+            Thread.sleep(50);
+        }
+        return rt.totalMemory() - rt.freeMemory();
+    }
 }

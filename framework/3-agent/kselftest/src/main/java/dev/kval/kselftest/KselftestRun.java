@@ -77,6 +77,15 @@ public final class KselftestRun {
      * @param header diagnostics for the top of the KTAP document (e.g. the source); host and kernel are added here
      */
     public KselftestResult run(Host host, List<Program> programs, Duration timeout, List<String> header) throws HostFailure {
+        return run(host, programs, timeout, header, java.util.Map.of());
+    }
+
+    /**
+     * As {@link #run(Host, List, Duration, List)}, but the programs named in {@code gated} are not run: each is a
+     * SKIP (KSFT_SKIP) with its reason, in its place in the document ({@link FeatureGates}).
+     */
+    public KselftestResult run(Host host, List<Program> programs, Duration timeout, List<String> header,
+            java.util.Map<String, String> gated) throws HostFailure {
         long t0 = System.nanoTime();
         host.awaitSettled(Duration.ofSeconds(120)); // a QEMU host loads kvm after SSH is up
         String dir = host.workDir() + "/kselftest";
@@ -89,6 +98,9 @@ public final class KselftestRun {
             head.add("not running as root: tests that need root may fail or skip for that reason");
         }
         for (Program p : programs) {
+            if (gated.containsKey(p.name())) {
+                continue;
+            }
             String remote = dir + "/" + p.name();
             host.upload(p.binary(), remote, 0755);
             String sum = must(host, List.of("sha256sum", remote), "sha256sum " + remote).stdout().strip().split("\\s+")[0];
@@ -100,6 +112,12 @@ public final class KselftestRun {
         List<ProgramRun> runs = new ArrayList<>();
         HostFailure died = null;
         for (Program p : programs) {
+            if (gated.containsKey(p.name())) {
+                log.accept("kselftest: " + host.name() + ": " + p.name() + " SKIP: " + gated.get(p.name()));
+                runs.add(new ProgramRun(p.name(), p.sha256(), "1..0 # SKIP " + gated.get(p.name()) + "\n", ProgramRun.KSFT_SKIP, false,
+                        Duration.ZERO, timeout, null));
+                continue;
+            }
             log.accept("kselftest: " + host.name() + ": running " + p.name() + " (timeout " + timeout.toSeconds() + " s)");
             try {
                 ProgramRun r = runOne(host, dir, p, timeout);

@@ -34,10 +34,23 @@ public final class Kselftests {
      */
     public static KselftestResult run(Host host, String source, List<String> tests, Duration timeout, Consumer<String> log)
             throws IOException {
+        return run(host, source, tests, timeout, log, name -> java.util.Optional.empty());
+    }
+
+    /** As above; {@code gate} gives the reason to skip a program by name (second opinion on an older kernel), or empty. */
+    public static KselftestResult run(Host host, String source, List<String> tests, Duration timeout, Consumer<String> log,
+            java.util.function.Function<String, java.util.Optional<String>> gate) throws IOException {
         SelftestBinaries b = KselftestBuild.defaults(log).build(source, tests);
+        java.util.Map<String, String> gated = new java.util.LinkedHashMap<>();
+        for (SelftestBinaries.Binary x : b.binaries()) {
+            gate.apply(x.name()).ifPresent(why -> gated.put(x.name(), why));
+        }
         List<String> header = new ArrayList<>();
         header.add("kselftest source=" + b.source().getOrDefault("source", source) + " version=" + b.source().getOrDefault("sourceVersion", "?")
                 + " build=" + b.key());
-        return new KselftestRun(log).run(host, KselftestRun.Program.of(b), timeout, header);
+        if (!gated.isEmpty()) {
+            header.add("second opinion: " + gated.size() + " program(s) gated by kselftest-gates.tsv");
+        }
+        return new KselftestRun(log).run(host, KselftestRun.Program.of(b), timeout, header, gated);
     }
 }

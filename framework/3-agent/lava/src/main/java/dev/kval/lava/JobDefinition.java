@@ -136,7 +136,9 @@ public final class JobDefinition {
         // traced, so nothing but the output lands between the markers
         return List.of(
                 section(Markers.CAPS, Initramfs.AGENT_PATH + " --caps --json"),
-                "timeout -s KILL " + limit + " " + agent + " > /tmp/agent.ktap 2> /tmp/agent.stderr; echo \"" + EXIT_MARKER + " $?\"",
+                // in its own sh: LAVA's run.sh runs under `set -e`, so an agent exiting non-zero (any failed leaf) as a
+                // bare step ended the test there and the KTAP was never printed (every verdict lost)
+                "sh -c " + ShellQuote.quote("timeout -s KILL " + limit + " " + agent + " > /tmp/agent.ktap 2> /tmp/agent.stderr; echo \"" + EXIT_MARKER + " $?\""),
                 // console messages off while the files are printed: the KTAP must not interleave with kernel lines
                 "dmesg -n 1",
                 section(Markers.KTAP, "cat /tmp/agent.ktap"),

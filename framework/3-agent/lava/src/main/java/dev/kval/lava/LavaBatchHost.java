@@ -34,6 +34,32 @@ public final class LavaBatchHost implements BatchHost {
         this.agentBinary = agentBinary;
     }
 
+    /**
+     * A job an earlier attempt of this target submitted (recorded in the run directory's {@value LavaJobs#FILE}, kept by
+     * the controller when it resumes a cell) that is still queued or running, or finished complete: followed again by
+     * its id instead of submitting the same job twice. A cancelled or incomplete one is not reused.
+     */
+    static java.util.Optional<LavaJob> reattachable(LavaJobs jobs, LavaClient client, String target, Consumer<String> say) throws IOException {
+        List<LavaJobs.Entry> mine = jobs.entries().stream().filter(e -> e.target().equals(target)).toList();
+        if (mine.isEmpty()) {
+            return java.util.Optional.empty();
+        }
+        LavaJobs.Entry last = mine.get(mine.size() - 1);
+        LavaClient.JobStatus s;
+        try {
+            s = client.job(last.jobId());
+        } catch (LavaException e) {
+            say.accept("lava: recorded job " + last.jobId() + " is not known to the lab (" + e.getMessage() + "); submitting a new one");
+            return java.util.Optional.empty();
+        }
+        if (s.finished() && !"Complete".equals(s.health())) {
+            say.accept("lava: recorded job " + last.jobId() + " ended " + s.health() + "; submitting a new one");
+            return java.util.Optional.empty();
+        }
+        say.accept("lava: re-attached to job " + last.jobId() + " (" + s.state() + ", recorded in " + jobs.file() + "), not submitted again");
+        return java.util.Optional.of(jobs.reattach(last.jobId()));
+    }
+
     @Override
     public Collected run(KernelArtifact kernel, AgentOptions options, String append, Path dir, Consumer<String> say) throws IOException {
         if (kernel == null) {
@@ -66,9 +92,12 @@ public final class LavaBatchHost implements BatchHost {
             Files.writeString(dir.resolve("lava-job.yaml"), yaml);
             LavaJobs jobs = new LavaJobs(client, dir.getParent());
             long t0 = System.nanoTime();
-            LavaJob job = jobs.submit(dir.getFileName().toString(), deviceType, yaml);
-            say.accept("lava:" + deviceType + ": submitted job " + job.id() + " (" + client.jobUrl(job.id()) + ", recorded in "
-                    + jobs.file() + ")");
+            java.util.Optional<LavaJob> earlier = reattachable(jobs, client, dir.getFileName().toString(), say);
+            LavaJob job = earlier.isPresent() ? earlier.get() : jobs.submit(dir.getFileName().toString(), deviceType, yaml);
+            if (earlier.isEmpty()) {
+                say.accept("lava:" + deviceType + ": submitted job " + job.id() + " (" + client.jobUrl(job.id()) + ", recorded in "
+                        + jobs.file() + ")");
+            }
             // a run stopped while its job is in the lab (Ctrl-C, the JVM ends) cancels the job instead of leaving it to run
             Thread cancelOnExit = new Thread(() -> {
                 try {

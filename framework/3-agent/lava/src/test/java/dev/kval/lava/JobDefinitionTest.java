@@ -8,6 +8,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.kval.agent.AgentOptions;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -73,5 +75,27 @@ class JobDefinitionTest {
         assertEquals("{\"root\": true}\n", l.section(JobDefinition.Markers.CAPS).orElseThrow());
         assertEquals(1, l.agentExit().orElseThrow());
         assertTrue(l.section(JobDefinition.Markers.KTAP).isEmpty());
+    }
+
+    /**
+     * LAVA's run.sh runs the steps under {@code set -e}: an agent that exits non-zero (any failed leaf) must still get
+     * its exit marker and KTAP printed. Run here for real: the steps in {@code sh -e}, with an "agent" that prints KTAP
+     * and exits 1. (The steps once ran the agent bare, and a LAVA poison run on 7.3.4 lost all 72 verdicts.)
+     */
+    @Test
+    void aFailingAgentStillHasItsKtapPrintedUnderSetE(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+        Path agent = dir.resolve("agent");
+        Files.writeString(agent, "#!/bin/sh\necho 'KTAP version 1'\necho '1..1'\necho 'not ok 1 x'\nexit 1\n");
+        agent.toFile().setExecutable(true);
+        StringBuilder script = new StringBuilder("set -e\n");
+        for (String s : JobDefinition.steps(AgentOptions.all(), new LavaConfig.Timeouts(1, 1, 3, 5, 1))) {
+            // only the agent's path differs from the job; dmesg needs privileges a test does not have
+            script.append(s.replace(dev.kval.host.qemu.Initramfs.AGENT_PATH, agent.toString()).replace("dmesg", "true")).append('\n');
+        }
+        Process p = new ProcessBuilder("sh", "-c", script.toString()).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes());
+        p.waitFor();
+        assertTrue(out.contains(JobDefinition.EXIT_MARKER + " 1"), out);
+        assertTrue(out.matches("(?s).*KVAL-KTAP-BEGIN\\s*KTAP version 1\\s*1\\.\\.1\\s*not ok 1 x\\s*KVAL-KTAP-END.*"), out);
     }
 }

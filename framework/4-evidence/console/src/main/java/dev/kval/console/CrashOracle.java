@@ -39,14 +39,6 @@ public final class CrashOracle {
     public static final int MAX_LINE = 16 * 1024;
     /** Appended to a cut line, followed by the number of characters dropped. */
     public static final String CUT_MARKER = " [kval: line cut, characters dropped: ";
-    /** Faulting function: x86 "RIP: 0010:f+0x.." (old: "RIP: 0010:[<a>]  [<a>] f+0x.."), "IP: f+0x..", arm64 "pc : f+0x..". */
-    private static final Pattern RIP = Pattern.compile("^(?:RIP: [0-9a-f]{4}:(?:\\[<[0-9a-f]++>\\]\\s++\\[<[0-9a-f]++>\\] )?"
-            + "|IP: (?:\\[<[0-9a-f]++>\\] )?|pc : |PC is at )([A-Za-z_][A-Za-z0-9_.]*+)(?:\\+0x| \\()");
-    /** A call-trace frame; groups 1 and 2 are the "? " of an unreliable frame (before or after an old "[<addr>]"). */
-    private static final Pattern FRAME = Pattern.compile("^\\s*+(\\? )?(?:\\[<[0-9a-f]++>\\]\\s++)?(\\? )?"
-            + "([A-Za-z_][A-Za-z0-9_.]*+)(?:\\+0x[0-9a-f]++/0x[0-9a-f]++| \\([^\\s:()]++:\\d)");
-    private static final Pattern FUNC_SUFFIX = Pattern.compile("(?:\\.(?:cold|isra|constprop|part|llvm|lto_priv)(?:\\.\\d++)?)++$");
-    private static final Pattern PLACEHOLDER = Pattern.compile("\\{([A-Za-z0-9]+)\\}");
     /** Lines that belong to a report even when they carry no frame: they extend its last line. */
     private static final Pattern CONTINUATION = Pattern.compile(
             "^(\\s|CPU: |Hardware name:|RIP:|Code:|RSP:|RAX:|RBX:|RCX:|RDX:|RSI:|RDI:|RBP:|R\\d+:|FS:|GS:|CS:|CR\\d:|DR\\d:"
@@ -60,7 +52,6 @@ public final class CrashOracle {
                     + "|Preemption disabled|INFO: lockdep|Showing all locks|=+$|-+$|\\t|KASAN: |note: |Kernel tried|BUG: "
                     + "|\\{\\d+\\}\\[Hardware Error\\]|\\[Hardware Error\\]|mce: |pc : |lr : |sp : |x\\d+ *: |pstate: |Call trace:"
                     + "|Internal error|Mem abort info|Data abort info|ESR = |EC = |Stack:|Uninit was|Bytes \\d|Memory access)");
-    private static final int MAX_FRAMES = 48;
     private static final int MAX_GAP = 100;
 
     private final List<CrashRule> rules;
@@ -108,7 +99,7 @@ public final class CrashOracle {
      */
     public List<Finding> scan(Reader in) throws IOException {
         Session s = session();
-        CappedLineReader r = new CappedLineReader(in, maxLine);
+        dev.kval.ktap.LineReader r = new dev.kval.ktap.LineReader(in, maxLine);
         String l;
         while ((l = r.next()) != null) {
             s.feed(r.dropped() > 0 ? l + CUT_MARKER + r.dropped() + "]" : l);
@@ -164,156 +155,10 @@ public final class CrashOracle {
         return i == 0 ? s : s.substring(i);
     }
 
-    static String cleanFunc(String f) {
-        return FUNC_SUFFIX.matcher(f).replaceFirst("");
-    }
-
-    boolean generic(String func) {
-        for (Pattern p : genericFrames) {
-            if (p.matcher(func).matches()) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    /** An open report. Keeps only what titles need: start groups, RIP, the first frames and named captures. */
-    private final class Report {
-        final CrashRule rule;
-        final int firstLine;
-        int lastLine;
-        final String[] groups;
-        final String key;
-        String rip;
-        final List<String> frames = new ArrayList<>();
-        final Map<String, String> captured = new HashMap<>();
-        boolean sawTrace;
-        boolean benign;
-        boolean ending; // end matched: only tail lines may follow
-        int gap;
-
-        Report(CrashRule rule, Matcher m, int line) {
-            this.rule = rule;
-            this.firstLine = line;
-            this.lastLine = line;
-            this.groups = new String[m.groupCount() + 1];
-            for (int i = 0; i <= m.groupCount(); i++) {
-                groups[i] = m.group(i);
-            }
-            this.key = rule.sameKeyGroup() > 0 ? m.group(rule.sameKeyGroup()) : null;
-        }
-
-        /** @param msg the message with its leading blanks, {@code s} without them */
-        void body(String msg, String s, int line, boolean relevant) {
-            if (relevant) {
-                lastLine = line;
-                gap = 0;
-            } else {
-                gap++;
-            }
-            if (rule.benignIf() != null && rule.benignIf().matcher(s).find()) {
-                benign = true;
-            }
-            if (rip == null) {
-                Matcher r = RIP.matcher(s);
-                if (r.lookingAt()) {
-                    rip = cleanFunc(r.group(1));
-                }
-            }
-            if (s.startsWith("Call Trace:") || s.startsWith("Call trace:")) {
-                sawTrace = true;
-            }
-            if (frames.size() < MAX_FRAMES) {
-                Matcher f = FRAME.matcher(msg);
-                if (f.lookingAt() && f.group(1) == null && f.group(2) == null) {
-                    frames.add(cleanFunc(f.group(3)));
-                }
-            }
-            for (Pattern p : rule.captures()) {
-                Matcher c = p.matcher(s);
-                if (c.find()) {
-                    for (String name : namedGroups(p)) {
-                        captured.putIfAbsent(name, c.group(name));
-                    }
-                }
-            }
-        }
-
-        Finding finding() {
-            for (String template : rule.titles()) {
-                String t = fill(template);
-                if (t != null) {
-                    return new Finding(rule.crashClass(), t, firstLine, lastLine);
-                }
-            }
-            return new Finding(rule.crashClass(), rule.id(), firstLine, lastLine);
-        }
-
-        private String fill(String template) {
-            Matcher m = PLACEHOLDER.matcher(template);
-            StringBuilder sb = new StringBuilder();
-            while (m.find()) {
-                String v = value(m.group(1));
-                if (v == null || v.isBlank()) {
-                    return null;
-                }
-                m.appendReplacement(sb, Matcher.quoteReplacement(v.trim()));
-            }
-            m.appendTail(sb);
-            return sb.toString();
-        }
-
-        private String value(String name) {
-            if (name.matches("\\d")) {
-                int i = name.charAt(0) - '0';
-                return i < groups.length ? groups[i] : null;
-            }
-            if (name.matches("f\\d")) {
-                int i = name.charAt(1) - '0';
-                return i < groups.length && groups[i] != null ? cleanFunc(groups[i]) : null;
-            }
-            if (name.equals("func")) {
-                if (rip != null && !generic(rip)) {
-                    return rip;
-                }
-                String t = firstNonGeneric();
-                // A fault inside a generic helper (memset, a lock) with no better frame is still named by the helper.
-                return t != null ? t : rip;
-            }
-            if (name.equals("trace")) {
-                return firstNonGeneric();
-            }
-            String c = captured.get(name);
-            return c == null ? null : (name.equals("at") ? cleanFunc(c) : c);
-        }
-
-        private String firstNonGeneric() {
-            for (String f : frames) {
-                if (!generic(f)) {
-                    return f;
-                }
-            }
-            return null;
-        }
-    }
-
-    private static final Map<Pattern, List<String>> NAMED = new java.util.concurrent.ConcurrentHashMap<>();
-
-    private static List<String> namedGroups(Pattern p) {
-        return NAMED.computeIfAbsent(p, k -> {
-            List<String> names = new ArrayList<>();
-            Matcher m = Pattern.compile("\\(\\?<([A-Za-z][A-Za-z0-9]*)>").matcher(k.pattern());
-            while (m.find()) {
-                names.add(m.group(1));
-            }
-            return names;
-        });
-    }
-
     /** Incremental scanning: feed lines as they arrive; findings so far are available at any time. */
     public final class Session {
         private final List<Finding> closed = new ArrayList<>();
-        private Report open;
+        private CrashReport open;
         private int lineNo;
         private int cutLines;
         private boolean panicked;
@@ -360,7 +205,7 @@ public final class CrashOracle {
                     return;
                 }
                 close();
-                open = new Report(r, m, lineNo);
+                open = new CrashReport(r, m, lineNo, genericFrames);
                 open.body(msg, s, lineNo, true);
                 if (r.end() != null && r.end().matcher(s).lookingAt()) {
                     open.ending = true;
@@ -381,7 +226,7 @@ public final class CrashOracle {
         }
 
         private void checkEnd(String msg) {
-            Report o = open;
+            CrashReport o = open;
             if (o.rule.end() != null && o.rule.end().matcher(msg).lookingAt()) {
                 o.ending = true;
                 if (o.rule.tail() == null) {

@@ -218,7 +218,9 @@ public final class Sweep {
         for (int j = 0; j < idx; j++) {
             CompletableFuture<KernelArtifact> fj = artifacts.get(j);
             KernelArtifact b = fj.isDone() && !fj.isCompletedExceptionally() ? fj.join() : null;
-            if (b != null && (b.release().equals(a.release()) || b.sha256().equals(a.sha256()))) {
+            // git: commits share a release (7.3.4 at every commit of a branch): only the same image is the same kernel
+            boolean sameRelease = !k.spec().startsWith("git:") && b != null && b.release().equals(a.release());
+            if (b != null && (sameRelease || b.sha256().equals(a.sha256()))) {
                 duplicates.add(k.spec() + " = " + b.release());
                 say(k.label() + ": same kernel release as an earlier one (" + b.release() + "); not run twice");
                 return null;
@@ -227,7 +229,7 @@ public final class Sweep {
         if (k.spec().startsWith("path:") || k.spec().startsWith("build:")) {
             k = new SweepKernel(k.spec(), a.release(), a.release(), "");
         }
-        return runner.run(k, a, out.resolve("kernels").resolve(a.release()));
+        return runner.run(k, a, out.resolve("kernels").resolve(k.spec().startsWith("git:") ? k.label() : a.release()));
     }
 
     private KernelArtifact resolveWithRetry(SweepKernel k) throws IOException {

@@ -18,6 +18,25 @@ final class Identities {
     record KernelRow(String spec, String source, String release, String sha256, String configHash) {
     }
 
+    /** A git: kernel's commit on its kernel row (first writer wins: one image, one commit; a later run does not rename it). */
+    static void kernelGit(Connection c, long kernelId, com.fasterxml.jackson.databind.JsonNode packages) {
+        String commit = packages.path("git.commit").asText("");
+        if (commit.isEmpty()) {
+            return;
+        }
+        try (PreparedStatement ps = c.prepareStatement("UPDATE kernel SET git_url = ?, git_commit = ?, git_subject = ?, git_branch = ?"
+                + " WHERE id = ? AND git_commit IS NULL")) {
+            ps.setString(1, packages.path("git.url").asText(null));
+            ps.setString(2, commit);
+            ps.setString(3, packages.path("git.subject").asText(null));
+            ps.setString(4, packages.has("git.branch") ? packages.path("git.branch").asText() : null);
+            ps.setLong(5, kernelId);
+            ps.executeUpdate();
+        } catch (SQLException e) {
+            throw new StoreException("storing the git commit of kernel " + kernelId + ": " + e.getMessage(), e);
+        }
+    }
+
     static long kernel(Connection c, KernelRow k) {
         try {
             Long id = find(c, "SELECT id FROM kernel WHERE release = ? AND sha256 = ? AND config_hash = ?", k.release(), k.sha256(), k.configHash());

@@ -88,7 +88,11 @@ public final class RunImporter {
                 + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
             for (AllureVerdict v : verdicts) {
                 JsonNode host = hosts.computeIfAbsent(v.hostLabel(), l -> summaryHost(summary, v, dir));
-                long kernelId = kernelIds.computeIfAbsent(v.hostLabel(), l -> Identities.kernel(c, kernelRow(v, host)));
+                long kernelId = kernelIds.computeIfAbsent(v.hostLabel(), l -> {
+                    long id = Identities.kernel(c, kernelRow(v, host));
+                    Identities.kernelGit(c, id, host.path("kernel").path("packages"));
+                    return id;
+                });
                 long hostId = hostIds.computeIfAbsent(v.hostLabel(), l -> Identities.host(c, v.hostLabel(),
                         host.path("kind").asText(v.hostClass()), v.hostClass(), capabilities(host)));
                 int attempt = attempts.merge(v.hostLabel() + "\n" + v.testId(), 1, Integer::sum);

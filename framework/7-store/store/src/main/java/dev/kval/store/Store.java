@@ -228,6 +228,24 @@ public final class Store implements AutoCloseable {
         return select(" WHERE r.id = ?", id).stream().findFirst();
     }
 
+    /** Where a {@code git:} kernel was built from (all null for other kernels). */
+    public record KernelGit(String commit, String subject, String branch) {
+    }
+
+    /** The git commit, subject and branch of the kernel of stored verdict {@code resultId}. */
+    public java.util.Optional<KernelGit> kernelGit(long resultId) {
+        return inTransaction(c -> {
+            try (PreparedStatement ps = c.prepareStatement("SELECT k.git_commit, k.git_subject, k.git_branch FROM result r"
+                    + " JOIN kernel k ON k.id = r.kernel_id WHERE r.id = ?")) {
+                ps.setLong(1, resultId);
+                try (ResultSet rs = ps.executeQuery()) {
+                    return rs.next() ? java.util.Optional.of(new KernelGit(rs.getString(1), rs.getString(2), rs.getString(3)))
+                            : java.util.Optional.<KernelGit>empty();
+                }
+            }
+        });
+    }
+
     /** Throws StoreException when the database does not answer a trivial query: the controller's health check. */
     public void check() {
         inTransaction(c -> {

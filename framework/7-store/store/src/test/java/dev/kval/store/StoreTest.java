@@ -71,7 +71,7 @@ class StoreTest {
             try (again; Connection c = again.connection(); Statement st = c.createStatement();
                     ResultSet rs = st.executeQuery("SELECT \"version\", \"success\" FROM \"flyway_schema_history\" WHERE \"version\" IS NOT NULL"
                             + " ORDER BY \"installed_rank\"")) {
-                for (String version : List.of("1", "2")) {
+                for (String version : List.of("1", "2", "3.21")) {
                     assertTrue(rs.next());
                     assertEquals(version, rs.getString(1));
                     assertTrue(rs.getBoolean(2));
@@ -156,6 +156,34 @@ class StoreTest {
             }
         } finally {
             pool.shutdownNow();
+            closeAll(handles);
+        }
+    }
+
+    /** A git: kernel's commit lands on its kernel row (migration 3.21 on both databases); the first commit stays. */
+    @ParameterizedTest
+    @ValueSource(strings = {"h2", "postgresql"})
+    void gitKernelKeepsItsCommit(String db) throws Exception {
+        Store[] s = new Store[1];
+        AutoCloseable[] handles = fresh(db, s);
+        try {
+            com.fasterxml.jackson.databind.node.ObjectNode pk = new com.fasterxml.jackson.databind.ObjectMapper().createObjectNode()
+                    .put("git.url", "/srv/linux.git").put("git.commit", "c".repeat(40)).put("git.subject", "KVM: a change").put("git.branch", "next");
+            long id = s[0].inTransaction(c -> {
+                long k = Identities.kernel(c, new Identities.KernelRow("git:/srv/linux.git@next", "git", "7.3.4", "d".repeat(64), "e".repeat(64)));
+                Identities.kernelGit(c, k, pk);
+                Identities.kernelGit(c, k, pk.deepCopy().put("git.commit", "f".repeat(40)));
+                return k;
+            });
+            try (Connection c = s[0].connection(); Statement st = c.createStatement(); ResultSet rs = st.executeQuery(
+                    "SELECT git_url, git_commit, git_subject, git_branch FROM kernel WHERE id = " + id)) {
+                assertTrue(rs.next());
+                assertEquals("/srv/linux.git", rs.getString(1));
+                assertEquals("c".repeat(40), rs.getString(2), "the first commit stays");
+                assertEquals("KVM: a change", rs.getString(3));
+                assertEquals("next", rs.getString(4));
+            }
+        } finally {
             closeAll(handles);
         }
     }

@@ -34,8 +34,17 @@ import java.util.TreeMap;
  * exit 0 no regression beyond the budget, 1 regression, 2 incomplete because of infrastructure.
  */
 public final class GateEngine {
+    /** candidatePatches: a git format-patch directory applied on a git: baseline (then candidate may be null). */
     public record Request(String baseline, String candidate, String host, List<String> suites, String casePattern, int repeat,
-            double flakeBudget, Path out, Path inventory) {
+            double flakeBudget, Path out, Path inventory, Path candidatePatches) {
+        public Request(String baseline, String candidate, String host, List<String> suites, String casePattern, int repeat,
+                double flakeBudget, Path out, Path inventory) {
+            this(baseline, candidate, host, suites, casePattern, repeat, flakeBudget, out, inventory, null);
+        }
+
+        Request with(String b, String c) {
+            return new Request(b, c, host, suites, casePattern, repeat, flakeBudget, out, inventory, candidatePatches);
+        }
     }
 
     /** One side's runs and what went wrong with them, if anything. */
@@ -43,7 +52,7 @@ public final class GateEngine {
     }
 
     public record Result(int exitCode, Side baseline, Side candidate, List<GateDecision.Judgement> judgements, List<Evidence> evidence,
-            Map<TestKey, Counts> newSkips, int comparedTests, Optional<Side> reruns) {
+            Map<TestKey, Counts> newSkips, int comparedTests, Optional<Side> reruns, Optional<GateGit.FirstBad> firstBad) {
         public List<GateDecision.Judgement> regressions() {
             return judgements.stream().filter(j -> j.verdict() == GateDecision.Verdict.REGRESSION).toList();
         }
@@ -65,8 +74,14 @@ public final class GateEngine {
         err.flush();
     }
 
-    public Result gate(Request req) {
+    public Result gate(Request req) throws java.io.IOException {
         String host = req.host() == null ? "qemu" : req.host();
+        GateGit git = new GateGit(dev.kval.kernel.git.GitRepos.defaults(), this::say);
+        String candidateSpec = req.candidatePatches() != null ? git.applySeries(req.baseline(), req.candidatePatches()) : req.candidate();
+        if (candidateSpec == null) {
+            throw new IllegalArgumentException("give --candidate SPEC or --candidate-patches DIR");
+        }
+        req = req.with(git.pin(req.baseline()), git.pin(candidateSpec));
         // a stored baseline run is looked up before anything boots, so a wrong id costs nothing
         Side storedBaseline = isRunId(req.baseline()) ? storedRun(req.baseline()) : null;
         Side candidate = run("candidate", req, host, req.candidate(), req.casePattern(), req.repeat(), req.out().resolve("candidate"));
@@ -146,7 +161,14 @@ public final class GateEngine {
         if (c.isEmpty() && candidate.infraProblems().isEmpty()) {
             candidate.infraProblems().add("the candidate produced no counted result (nothing ran, or only infrastructure failures)");
         }
-        return new Result(exit, baseline, candidate, judgements, evidence, newSkips, c.size(), reruns);
+        Optional<GateGit.FirstBad> firstBad = Optional.empty();
+        if (regression && host.equals("qemu")) {
+            GateDecision.Judgement first = judgements.stream().filter(j -> j.verdict() == GateDecision.Verdict.REGRESSION).findFirst().get();
+            firstBad = git.firstBad(req.baseline(), req.candidate(), first.key().testId(), req.out().resolve("series-bisect"), err);
+            firstBad.ifPresent(f -> say("first bad patch: " + f.commit().substring(0, 12) + " \"" + f.subject() + "\" (" + f.testId()
+                    + ", confidence " + f.confidence() + ")"));
+        }
+        return new Result(exit, baseline, candidate, judgements, evidence, newSkips, c.size(), reruns, firstBad);
     }
 
     /** A stored run of the baseline that covers every test the candidate ran, else a fresh run; a run id is taken as it is. */
@@ -184,7 +206,8 @@ public final class GateEngine {
     private Side run(String what, Request req, String host, String kernel, String casePattern, int repeat, Path out) {
         List<String> infra = new ArrayList<>();
         String hostArg = host;
-        String kernelArg = host.startsWith("ssh:") || host.equals("qemu") ? kernel : null;
+        // every host that boots a kernel of ours gets it: qemu, ssh: bare metal, lava: labs
+        String kernelArg = host.startsWith("ssh:") || host.startsWith("lava:") || host.equals("qemu") ? kernel : null;
         say(what + ": running " + kernel + " on " + host + (casePattern != null ? " --case " + casePattern : "") + " --repeat " + repeat + " -> " + out);
         try {
             RunSummary s = new RunEngine(err).run(new RunEngine.Request(hostArg, kernelArg, req.suites(), casePattern, repeat, null, out,

@@ -17,18 +17,19 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 @Command(name = "bisect", mixinStandardHelpOptions = true,
-        header = "Finds the first Debian kernel between --from and --to where a case's verdict differs from its verdict at --from.",
-        description = {"Finds the first Debian kernel between --from and --to (version order) where a case's verdict differs from",
+        header = "Finds the first Debian kernel (or git commit) between --from and --to where a case's verdict differs from its verdict at --from.",
+        description = {"Finds the first Debian kernel between --from and --to (version order), or the first commit of git:R@good..git:R@bad",
+            "(each built incrementally; a commit that does not build or boot is skipped), where a case's verdict differs from",
             "its verdict at --from (a break or a fix). Each step boots the kernel in QEMU and runs only the case N times; the",
             "verdict is each selected leaf's status and # observed= value (status only for leaves whose value moves between",
             "runs on --from). Split steps boot again (majority of up to 3N); a kernel that does not boot is a weak step.",
             "Prints the point and a confidence; --json prints the JSON kept in OUT/bisect.json.",
             "Exit: 0 change found, 1 no change between the ends, 2 bad input or infrastructure."})
 public class BisectCommand implements Callable<Integer> {
-    @Option(names = "--from", required = true, description = "debian:<version> the search starts from (its verdict is the reference)")
+    @Option(names = "--from", required = true, description = "debian:<version> or git:<repo>@<good ref>[,<config>...] the search starts from (its verdict is the reference)")
     String from;
 
-    @Option(names = "--to", required = true, description = "debian:<version> at the other end")
+    @Option(names = "--to", required = true, description = "debian:<version> or git:<repo>@<bad ref> (same repository and config) at the other end")
     String to;
 
     @Option(names = "--case", required = true, description = "test id (KTAP leaf or case) or a glob, e.g. api.memslot.gmem_range_overlap_errno_by_version")

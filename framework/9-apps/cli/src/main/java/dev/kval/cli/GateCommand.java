@@ -24,13 +24,16 @@ import picocli.CommandLine.Option;
             "Exit: 0 no regression beyond the flake budget, 1 regression (each listed with its KTAP line and console",
             "excerpt), 2 incomplete because of infrastructure. Results go to the store (KVAL_DB_URL or the default H2 file)."})
 public class GateCommand implements Callable<Integer> {
-    @Option(names = "--baseline", required = true, description = "kernel spec (debian:7.3.4, build:..., path:...) or a stored run id / uuid")
+    @Option(names = "--baseline", required = true, description = "kernel spec (debian:7.3.4, build:..., path:..., git:<repo>@<base>) or a stored run id / uuid")
     String baseline;
 
-    @Option(names = "--candidate", required = true, description = "kernel spec of the candidate")
+    @Option(names = "--candidate", description = "kernel spec of the candidate (git:<repo>@<topic> for a branch: a regression is bisected inside baseline..topic)")
     String candidate;
 
-    @Option(names = "--host", defaultValue = "qemu", description = "qemu (default) | ssh:<name>")
+    @Option(names = "--candidate-patches", description = "a git format-patch series (directory of *.patch) applied with git am on the git: --baseline as the candidate")
+    Path candidatePatches;
+
+    @Option(names = "--host", defaultValue = "qemu", description = "qemu (default) | ssh:<name> | lava:<device type>")
     String host;
 
     @Option(names = "--suite", split = ",", description = "suites, comma separated (default: all)")
@@ -63,6 +66,10 @@ public class GateCommand implements Callable<Integer> {
             System.err.println("kval gate: --flake-budget " + flakeBudget + " is not a failure rate between 0 and 1");
             return 2;
         }
+        if ((candidate == null) == (candidatePatches == null)) {
+            System.err.println("kval gate: give exactly one of --candidate SPEC and --candidate-patches DIR");
+            return 2;
+        }
         if (repeat < 1) {
             System.err.println("kval gate: --repeat must be at least 1");
             return 2;
@@ -71,7 +78,7 @@ public class GateCommand implements Callable<Integer> {
         try (Store store = db != null ? Store.open(db, System.getenv().getOrDefault(Store.ENV_USER, ""), System.getenv().getOrDefault(Store.ENV_PASSWORD, ""))
                 : Store.open()) {
             GateEngine.Result r = new GateEngine(store, System.err).gate(new GateEngine.Request(baseline, candidate, host, suites, casePattern,
-                    repeat, flakeBudget, dir.toAbsolutePath(), inventory));
+                    repeat, flakeBudget, dir.toAbsolutePath(), inventory, candidatePatches == null ? null : candidatePatches.toAbsolutePath()));
             if (json) {
                 System.out.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(toJson(r)));
             } else {
@@ -106,6 +113,11 @@ public class GateCommand implements Callable<Integer> {
         r.baseline().infraProblems().forEach(p -> b.append("  INCOMPLETE    ").append(p).append('\n'));
         r.candidate().infraProblems().forEach(p -> b.append("  INCOMPLETE    ").append(p).append('\n'));
         r.reruns().ifPresent(x -> x.infraProblems().forEach(p -> b.append("  INCOMPLETE    ").append(p).append('\n')));
+        r.firstBad().ifPresent(f -> {
+            b.append("  first bad patch: ").append(f.commit(), 0, 12).append(" \"").append(f.subject()).append("\" (").append(f.testId())
+                    .append(String.format(", confidence %.4f", f.confidence())).append(f.report() == null ? "" : ", " + f.report()).append(")\n");
+            f.series().forEach(l -> b.append("    ").append(l.startsWith(f.commit().substring(0, 7)) ? "> " : "  ").append(l).append('\n'));
+        });
         b.append("gate: exit ").append(r.exitCode()).append(switch (r.exitCode()) {
             case 0 -> " - no regression beyond the flake budget";
             case 1 -> " - " + r.regressions().size() + " regression(s)";
@@ -146,6 +158,15 @@ public class GateCommand implements Callable<Integer> {
                 ev.putPOJO("console", e.console());
             });
         }
+        r.firstBad().ifPresent(f -> {
+            ObjectNode fb = n.putObject("firstBadPatch");
+            fb.put("commit", f.commit());
+            fb.put("subject", f.subject());
+            fb.put("test", f.testId());
+            fb.put("confidence", f.confidence());
+            fb.putPOJO("series", f.series());
+            fb.put("report", f.report() == null ? null : f.report().toString());
+        });
         ArrayNode skips = n.putArray("newSkips");
         r.newSkips().keySet().forEach(k -> skips.addObject().put("test", k.testId()).put("hostClass", k.hostClass()));
         return n;

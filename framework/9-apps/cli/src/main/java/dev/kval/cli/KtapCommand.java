@@ -1,9 +1,5 @@
 package dev.kval.cli;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.kval.ktap.CountingListener;
 import dev.kval.ktap.Counts;
 import dev.kval.ktap.KtapListener;
 import dev.kval.ktap.KtapParser;
@@ -59,11 +55,11 @@ public class KtapCommand implements Callable<Integer> {
             out.println(toJson(summary));
         } else {
             out.println(summary.counts());
-            for (ParseError e : summary.parseErrors) {
+            for (ParseError e : summary.parseErrors()) {
                 out.println("parse error: " + e);
             }
-            if (!summary.bailOuts.isEmpty()) {
-                out.println("bail out: " + String.join("; ", summary.bailOuts));
+            if (!summary.bailOuts().isEmpty()) {
+                out.println("bail out: " + String.join("; ", summary.bailOuts()));
             }
         }
         out.flush();
@@ -72,32 +68,21 @@ public class KtapCommand implements Callable<Integer> {
 
     /**
      * The listener behind both outputs: counts, parse errors, bail-outs and the not-ok leaves; with a printer, each
-     * top-level test's subtree is printed (pre-order, as {@link KtapTree} would) as soon as its result line arrives and
-     * then dropped. Children are adopted exactly as {@link KtapTree.Builder} does.
+     * top-level test's subtree is printed (pre-order) as soon as its result line arrives and then dropped
+     * ({@link KtapTree.Builder#streaming}: the same adoption as the whole-tree builder).
      */
     static final class Summary implements KtapListener {
-        private final PrintStream printer;
-        private final CountingListener counter = new CountingListener();
-        private final List<List<KtapTree.Node>> pending = new ArrayList<>();
-        final List<ParseError> parseErrors = new ArrayList<>();
-        final List<String> bailOuts = new ArrayList<>();
+        private final KtapTree.Builder tree;
         final List<TestResult> notOk = new ArrayList<>();
         int notOkOmitted;
 
         Summary(PrintStream printer) {
-            this.printer = printer;
-        }
-
-        private List<KtapTree.Node> at(int depth) {
-            while (pending.size() <= depth) {
-                pending.add(new ArrayList<>());
-            }
-            return pending.get(depth);
+            this.tree = KtapTree.Builder.streaming(printer == null ? null : n -> print(printer, n, 0));
         }
 
         @Override
         public void onResult(TestResult r) {
-            counter.onResult(r);
+            tree.onResult(r);
             if (r.leaf() && r.status().isBad()) {
                 if (notOk.size() < MAX_NOT_OK) {
                     notOk.add(r);
@@ -105,48 +90,32 @@ public class KtapCommand implements Callable<Integer> {
                     notOkOmitted++;
                 }
             }
-            if (printer == null) {
-                return;
-            }
-            int d = r.path().size();
-            List<KtapTree.Node> kids = List.of();
-            if (pending.size() > d + 1 && !pending.get(d + 1).isEmpty()) {
-                kids = new ArrayList<>(pending.get(d + 1));
-                pending.get(d + 1).clear();
-            }
-            KtapTree.Node node = new KtapTree.Node(r, kids);
-            if (d == 0) {
-                print(printer, node, 0);
-            } else {
-                at(d).add(node);
-            }
         }
 
         @Override
         public void onParseError(int line, String message) {
-            counter.onParseError(line, message);
-            parseErrors.add(new ParseError(line, message));
+            tree.onParseError(line, message);
         }
 
         @Override
         public void onBailOut(int line, String reason) {
-            bailOuts.add(reason);
+            tree.onBailOut(line, reason);
         }
 
-        /** Prints what never got a parent (cannot happen with KtapParser's output; kept rather than lost). */
         void finish() {
-            if (printer != null) {
-                for (int d = 1; d < pending.size(); d++) {
-                    for (KtapTree.Node n : pending.get(d)) {
-                        print(printer, n, 0);
-                    }
-                    pending.get(d).clear();
-                }
-            }
+            tree.finish();
         }
 
         Counts counts() {
-            return counter.counts();
+            return tree.counts();
+        }
+
+        List<ParseError> parseErrors() {
+            return tree.parseErrors();
+        }
+
+        List<String> bailOuts() {
+            return tree.bailOuts();
         }
     }
 
@@ -165,40 +134,7 @@ public class KtapCommand implements Callable<Integer> {
             throw new IOException("is a directory");
         }
         // Lenient decoding: console captures are not always valid UTF-8.
-        return new Latin1Reader(Files.newInputStream(p));
-    }
-
-    /**
-     * ISO-8859-1 decoding without a charset decoder: each byte is its char. Same text as an InputStreamReader with
-     * ISO_8859_1, in a tight loop (the fast path reads a 1M-line file in well under a second).
-     */
-    static final class Latin1Reader extends Reader {
-        private final java.io.InputStream in;
-        private final byte[] buf = new byte[1 << 16];
-
-        Latin1Reader(java.io.InputStream in) {
-            this.in = in;
-        }
-
-        @Override
-        public int read(char[] cbuf, int off, int len) throws IOException {
-            if (len == 0) {
-                return 0;
-            }
-            int n = in.read(buf, 0, Math.min(len, buf.length));
-            if (n <= 0) {
-                return -1;
-            }
-            for (int i = 0; i < n; i++) {
-                cbuf[off + i] = (char) (buf[i] & 0xff);
-            }
-            return n;
-        }
-
-        @Override
-        public void close() throws IOException {
-            in.close();
-        }
+        return new dev.kval.ktap.Latin1Reader(Files.newInputStream(p));
     }
 
     private static void print(PrintStream out, KtapTree.Node n, int depth) {
@@ -215,32 +151,59 @@ public class KtapCommand implements Callable<Integer> {
         }
     }
 
+    /**
+     * The --json object, written by hand: Jackson's ObjectMapper costs more CPU to start (about 0.1 s of class loading
+     * and initialisation, measured with the AppCDS archive) than parsing 100k lines, and this is a flat object.
+     */
     static String toJson(Summary s) {
-        ObjectMapper m = new ObjectMapper();
-        ObjectNode o = m.createObjectNode();
         Counts c = s.counts();
-        o.put("pass", c.pass());
-        o.put("fail", c.fail());
-        o.put("skip", c.skip());
-        o.put("xfail", c.xfail());
-        o.put("timeout", c.timeout());
-        o.put("error", c.error());
-        o.put("missing", c.missing());
-        o.put("leaves", c.leaves());
-        o.put("depth", c.depth());
-        o.put("ok", c.ok());
-        ArrayNode errs = o.putArray("parseErrors");
-        for (ParseError e : s.parseErrors) {
-            errs.addObject().put("line", e.line()).put("message", e.message());
+        StringBuilder o = new StringBuilder(256);
+        o.append("{\"pass\":").append(c.pass()).append(",\"fail\":").append(c.fail()).append(",\"skip\":").append(c.skip())
+                .append(",\"xfail\":").append(c.xfail()).append(",\"timeout\":").append(c.timeout()).append(",\"error\":")
+                .append(c.error()).append(",\"missing\":").append(c.missing()).append(",\"leaves\":").append(c.leaves())
+                .append(",\"depth\":").append(c.depth()).append(",\"ok\":").append(c.ok()).append(",\"parseErrors\":[");
+        String sep = "";
+        for (ParseError e : s.parseErrors()) {
+            o.append(sep).append("{\"line\":").append(e.line()).append(",\"message\":");
+            string(o, e.message()).append('}');
+            sep = ",";
         }
-        ArrayNode bad = o.putArray("notOk");
+        o.append("],\"notOk\":[");
+        sep = "";
         for (TestResult r : s.notOk) {
-            bad.addObject().put("id", r.id()).put("status", r.status().name()).put("reason", r.reason())
-                    .put("line", r.line());
+            o.append(sep).append("{\"id\":");
+            string(o, r.id()).append(",\"status\":");
+            string(o, r.status().name()).append(",\"reason\":");
+            string(o, r.reason()).append(",\"line\":").append(r.line()).append('}');
+            sep = ",";
         }
+        o.append(']');
         if (s.notOkOmitted > 0) {
-            o.put("notOkOmitted", s.notOkOmitted);
+            o.append(",\"notOkOmitted\":").append(s.notOkOmitted);
         }
-        return o.toString();
+        return o.append('}').toString();
+    }
+
+    /** A JSON string (RFC 8259: quote, backslash and control characters escaped). */
+    static StringBuilder string(StringBuilder o, String v) {
+        o.append('"');
+        for (int i = 0; i < v.length(); i++) {
+            char ch = v.charAt(i);
+            switch (ch) {
+                case '"' -> o.append("\\\"");
+                case '\\' -> o.append("\\\\");
+                case '\n' -> o.append("\\n");
+                case '\r' -> o.append("\\r");
+                case '\t' -> o.append("\\t");
+                default -> {
+                    if (ch < 0x20) {
+                        o.append(String.format("\\u%04x", (int) ch));
+                    } else {
+                        o.append(ch);
+                    }
+                }
+            }
+        }
+        return o.append('"');
     }
 }

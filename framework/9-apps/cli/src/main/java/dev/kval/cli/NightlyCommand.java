@@ -40,10 +40,10 @@ public class NightlyCommand implements Callable<Integer> {
     boolean now;
 
     @Option(names = "--kernels", split = ",", defaultValue = "debian:newest",
-            description = "kernel sources: debian:newest, debian:<version>, build:<tree>@<branch>-style build: specs (default debian:newest)")
+            description = "kernel sources: debian:newest, debian:<version>, build:..., git:<repo>@<branch>[,<config>...] (a branch whose head an earlier night tested is not run again; a moved one lists git log --oneline A..B) (default debian:newest)")
     List<String> kernels;
 
-    @Option(names = "--hosts", split = ",", defaultValue = "qemu", description = "local, qemu, ssh:NAME (default qemu)")
+    @Option(names = "--hosts", split = ",", defaultValue = "qemu", description = "local, qemu, ssh:NAME, lava:DEVICE_TYPE (default qemu)")
     List<String> hosts;
 
     @Option(names = "--suite", split = ",", defaultValue = "api", description = "suites (default api)")
@@ -73,8 +73,20 @@ public class NightlyCommand implements Callable<Integer> {
             if (now) {
                 try (Executor ex = new Executor(s, store.dataDir().resolve("runs"), KvalCli.of(cliJar()), parallel, ExecutorListener.NONE)) {
                     Nightly nightly = new Nightly(ex, SeriesFlakiness::isFlaky);
-                    run = nightly.start(new Nightly.Plan(kernels, hosts, suites, casePattern, repeat));
-                    err.println("kval nightly: run " + run + " (" + kernels + " x " + hosts + " x " + suites + ", repeat " + repeat + ")");
+                    // build: and git: specs have commas of their own
+                    List<String> ks = dev.kval.kernel.KernelSpec.splitList(String.join(",", kernels));
+                    Nightly.Night night = nightly.startNight(new Nightly.Plan(ks, hosts, suites, casePattern, repeat));
+                    for (dev.kval.executor.NightlyBranches.Branch b : night.branches()) {
+                        err.println("kval nightly: " + b.line());
+                        b.range().forEach(l -> err.println("kval nightly:   " + l));
+                    }
+                    if (night.skipped()) {
+                        err.println("kval nightly: nothing new: every scheduled branch is at the commit an earlier night tested; no run");
+                        err.flush();
+                        return 0;
+                    }
+                    run = night.run();
+                    err.println("kval nightly: run " + run + " (" + ks + " x " + hosts + " x " + suites + ", repeat " + repeat + ")");
                     while (!ex.await(run, Duration.ofSeconds(2))) {
                         progress(err, s, run);
                     }
@@ -93,6 +105,7 @@ public class NightlyCommand implements Callable<Integer> {
             }
             RunRow r = new Runs(s).find(run).orElseThrow();
             print(diff, r);
+            branches(r);
             if (!r.state().equals("DONE")) {
                 err.println("kval nightly: run " + run + " is " + r.state() + ": " + r.message());
                 return 2;
@@ -139,6 +152,25 @@ public class NightlyCommand implements Callable<Integer> {
         section(out, "still failing", d.stillFailing());
         section(out, "flaky", d.flaky());
         section(out, "new skips", d.newSkips());
+        out.flush();
+    }
+
+    /** The night's branches and their commit ranges (git log --oneline A..B), from the run directory. */
+    private void branches(RunRow r) throws Exception {
+        if (json || r.outDir() == null) {
+            return;
+        }
+        Path f = Path.of(r.outDir(), dev.kval.executor.NightlyBranches.FILE);
+        if (!java.nio.file.Files.isRegularFile(f)) {
+            return;
+        }
+        PrintWriter out = spec.commandLine().getOut();
+        out.println("branches:");
+        for (var n : new ObjectMapper().readTree(f.toFile())) {
+            var b = new ObjectMapper().treeToValue(n, dev.kval.executor.NightlyBranches.Branch.class);
+            out.println("  " + b.line());
+            b.range().forEach(l -> out.println("    " + l));
+        }
         out.flush();
     }
 

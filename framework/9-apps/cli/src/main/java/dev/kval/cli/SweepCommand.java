@@ -45,8 +45,7 @@ public class SweepCommand implements Callable<Integer> {
      * stay behind), where {@code run} gives each race case its own boot.
      */
     static QemuConfig qemuFor(List<String> suites, String casePattern) {
-        boolean race = (suites != null && suites.contains("race")) || (casePattern != null && casePattern.startsWith("race."));
-        return race ? QemuConfig.auto().withSmp(2).withAppend("sysctl.kernel.hung_task_timeout_secs=10") : QemuConfig.auto();
+        return QemuConfig.forSuites(suites, casePattern);
     }
 
     @Override

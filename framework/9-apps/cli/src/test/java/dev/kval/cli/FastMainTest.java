@@ -118,6 +118,15 @@ class FastMainTest {
             assertEquals(tree.leaves().stream().filter(r -> r.status().isBad()).count(), j.path("notOk").size());
             assertEquals(1, o.exit());
         }
+        // names and reasons are kernel-controlled text: quotes, backslashes, tabs and control characters must come
+        // back unchanged through a real JSON parser (the --json writer is hand-made, not Jackson)
+        String nasty = "q\" b\\\\s t\tc\u0001 }";
+        Path odd = tmp.resolve("odd.ktap");
+        Files.writeString(odd, "KTAP version 1\n1..1\nnot ok 1 " + nasty.replace("#", "") + " # TIMEOUT " + nasty + "\n");
+        JsonNode n = new ObjectMapper().readTree(run("ktap", "--json", odd.toString()).stdout()).path("notOk").get(0);
+        assertEquals(KtapParser.parseTree(Files.readString(odd)).leaves().get(0).name(), n.path("id").asText());
+        assertEquals(KtapParser.parseTree(Files.readString(odd)).leaves().get(0).reason(), n.path("reason").asText());
+        assertEquals("TIMEOUT", n.path("status").asText());
         Path ok = tmp.resolve("ok.ktap");
         Files.writeString(ok, "KTAP version 1\n1..1\nok 1 fine\n");
         assertEquals(0, run("ktap", "--json", ok.toString()).exit());

@@ -74,4 +74,25 @@ class UpstreamOpinionTest {
         TestResult p = parity(res("debian-6.18.15-kselftest-7.3.ktap"), agent);
         assertEquals(Status.SKIP, p.status());
     }
+
+    @Test
+    void kvalFailingWhereUpstreamPassedIsADisagreementToo() throws Exception {
+        // the same 6.18.15 boot as if kval's zero-memslot leaf had failed: upstream's set_memory_region_test passed there
+        String selftests = res("debian-6.18.15-kselftest-7.3.ktap");
+        Files.writeString(tmp.resolve("kselftest.ktap"), selftests);
+        String agent = res("debian-6.18.15-api.ktap").replace("    ok 1 api.memslot_zero.run_internal_error", "    not ok 1 api.memslot_zero.run_internal_error");
+        KtapTree t = UpstreamOpinion.add(KtapParser.parseTree(selftests), KtapParser.parseTree(agent), tmp, s -> { });
+        TestResult p = t.leaves().stream().filter(l -> l.name().equals("kselftest.parity.set_memory_region_test_340")).findFirst()
+                .orElseThrow(() -> new AssertionError("no parity leaf for set_memory_region_test.c:340: " + t.leaves()));
+        assertEquals(Status.ERROR, p.status());
+        assertTrue(p.reason().startsWith("disagreement: upstream passes set_memory_region_test.c:340"), p.reason());
+        // negative control: the run as it was has no such disagreement (kval's leaves mapped to passing programs pass)
+        KtapTree asWas = UpstreamOpinion.add(KtapParser.parseTree(selftests), KtapParser.parseTree(res("debian-6.18.15-api.ktap")), tmp, s -> { });
+        assertEquals(List.of("kselftest.parity.guest_memfd_test_354"),
+                asWas.leaves().stream().map(TestResult::name).filter(n -> n.startsWith("kselftest.parity.")).toList());
+        // another source's selftests have other line numbers: no reverse comparison
+        Files.writeString(tmp.resolve("kselftest.ktap"), selftests.replace("version=7.3.4", "version=6.18.15"));
+        KtapTree other = UpstreamOpinion.add(KtapParser.parseTree(selftests), KtapParser.parseTree(agent), tmp, s -> { });
+        assertTrue(other.leaves().stream().noneMatch(l -> l.name().equals("kselftest.parity.set_memory_region_test_340")));
+    }
 }

@@ -38,7 +38,7 @@ public class NightlyResource {
     Services services;
 
     static Nightly.Plan plan() {
-        return new Nightly.Plan(list("kval.nightly.kernels", "debian:newest"), list("kval.nightly.hosts", "qemu"),
+        return new Nightly.Plan(dev.kval.kernel.KernelSpec.splitList(ControllerConfig.get("kval.nightly.kernels").orElse("debian:newest")), list("kval.nightly.hosts", "qemu"),
                 list("kval.nightly.suites", "api"), ControllerConfig.get("kval.nightly.case").orElse(null),
                 ControllerConfig.get("kval.nightly.repeat").map(Integer::parseInt).orElse(2));
     }
@@ -50,12 +50,19 @@ public class NightlyResource {
     @Scheduled(cron = "{kval.nightly.cron}", identity = "kval-nightly", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     void scheduled() throws Exception {
         long run = startNight();
+        if (run < 0) {
+            return;
+        }
         NightlyDiff d = new Nightly(services.executor(), SeriesFlakiness::isFlaky).awaitDiff(run, java.time.Duration.ofHours(23));
         LOG.infof("kval nightly: run %d against %s: %s", run, d.previousRun(), d.counts());
     }
 
     long startNight() {
         long run = new Nightly(services.executor(), SeriesFlakiness::isFlaky).start(plan());
+        if (run < 0) {
+            LOG.infof("kval nightly: nothing new (every git: branch of kval.nightly.kernels is at the commit an earlier night tested)");
+            return run;
+        }
         // the diff is written when the night ends, whoever started it
         Thread t = new Thread(() -> {
             try {
@@ -73,6 +80,9 @@ public class NightlyResource {
     @Operation(summary = "Start one night now (needs the API token); the diff is at /api/nightly/{run}/diff when it ends")
     public Response now() {
         long run = startNight();
+        if (run < 0) {
+            return Response.ok(Map.of("run", -1, "skipped", "nothing new: every git: branch is at the commit an earlier night tested", "plan", plan())).build();
+        }
         return Response.accepted(Map.of("run", run, "plan", plan())).location(URI.create("/api/runs/" + run)).build();
     }
 

@@ -80,12 +80,26 @@ final class CellRunner {
             throws IOException, InterruptedException {
         Path dir = runDir.resolve(cell.dirName());
         if (Files.exists(dir)) {
-            dev.kval.executor.Files2.deleteTree(dir); // a cell that did not finish before starts over
+            // a cell that did not finish before starts over, but keeps its LAVA job ids: the job may still be running in
+            // the lab (a killed controller), and the new child re-attaches to it instead of submitting it again
+            Path jobs = dir.resolve("lava-jobs.json");
+            byte[] keep = Files.isRegularFile(jobs) ? Files.readAllBytes(jobs) : null;
+            dev.kval.executor.Files2.deleteTree(dir);
+            if (keep != null) {
+                Files.createDirectories(dir);
+                Files.write(jobs, keep);
+                log.accept("kept " + jobs + " (LAVA jobs of the interrupted attempt: the new attempt re-attaches to them)");
+            }
         }
         Tracker t = new Tracker(runId, cell.label(), request);
         t.begin(CellStep.FETCH);
         ProcessBuilder pb = new ProcessBuilder(ProcessGroups.inNewGroup(cli.with("run", request.runArgs(cell, dir))))
                 .redirectErrorStream(true).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+        // the child looks up config fragments (build:/git: specs) in the repository its parent knows (-Dkval.repo)
+        String repo = System.getProperty("kval.repo");
+        if (repo != null && !repo.isBlank() && System.getenv("KVAL_HOME") == null) {
+            pb.environment().put("KVAL_HOME", repo);
+        }
         log.accept("starting: kval run " + String.join(" ", request.runArgs(cell, dir)));
         Process p = pb.start();
         synchronized (t) {

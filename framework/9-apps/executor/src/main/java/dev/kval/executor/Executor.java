@@ -104,7 +104,13 @@ public final class Executor implements AutoCloseable {
                     long pgid = Long.parseLong(s.externalId().substring(5));
                     String cellDir = Path.of(r.outDir()).resolve(new Cell(s.cell(), null).dirName()).toString();
                     if (ProcessGroups.groupRuns(pgid, cellDir)) {
-                        ProcessGroups.kill(pgid, CellRunner.KILL_GRACE);
+                        if (s.cell().startsWith("lava:")) {
+                            // SIGKILL at once: on SIGTERM the child's shutdown hook cancels its LAVA job, which the resumed
+                            // cell re-attaches to (its id is in the cell's lava-jobs.json)
+                            ProcessGroups.killNow(pgid);
+                        } else {
+                            ProcessGroups.kill(pgid, CellRunner.KILL_GRACE);
+                        }
                     }
                 }
             }

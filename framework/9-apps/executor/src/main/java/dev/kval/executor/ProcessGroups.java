@@ -30,6 +30,15 @@ public final class ProcessGroups {
         return signal("-0", pgid);
     }
 
+    /** SIGKILL to the group: no shutdown hooks run. */
+    public static void killNow(long pgid) {
+        signal("-KILL", pgid);
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (System.nanoTime() < deadline && alive(pgid)) {
+            sleep(100);
+        }
+    }
+
     /** SIGTERM to the group, then SIGKILL if anything is left after {@code grace}. */
     public static void kill(long pgid, java.time.Duration grace) {
         if (!signal("-TERM", pgid)) {

@@ -27,8 +27,8 @@ public record RunRequest(List<String> kernels, List<String> hosts, List<String> 
         String stress, Map<String, Integer> timeouts) {
 
     /** What each field accepts, checked before anything runs. */
-    static final Pattern HOST = Pattern.compile("local|qemu|ssh:[A-Za-z0-9._-]+");
-    static final Pattern KERNEL = Pattern.compile("(debian|build|path):[^\\s'\"`$;|&<>]+");
+    static final Pattern HOST = Pattern.compile("local|qemu|ssh:[A-Za-z0-9._-]+|lava:[A-Za-z0-9._-]+");
+    static final Pattern KERNEL = Pattern.compile("(debian|build|path|git):[^\\s'\"`$;|&<>]+");
     static final Pattern CASE = Pattern.compile("[A-Za-z0-9._*?\\[\\]-]+");
     static final Set<String> SUITES = Set.of("api", "guest", "hugepage", "poison", "conversions", "migration", "perf", "kselftest");
     static final Set<String> STRESSORS = Set.of("churn", "thp", "fragment", "cpu");
@@ -44,17 +44,17 @@ public record RunRequest(List<String> kernels, List<String> hosts, List<String> 
     /** @throws BadRequestException naming the first field that is wrong */
     public RunRequest validate() {
         if (hosts.isEmpty()) {
-            throw new BadRequestException("hosts", "at least one host is required (local, qemu, ssh:NAME)");
+            throw new BadRequestException("hosts", "at least one host is required (local, qemu, ssh:NAME, lava:DEVICE_TYPE)");
         }
         for (String h : hosts) {
             if (h == null || !HOST.matcher(h).matches()) {
-                throw new BadRequestException("hosts", "'" + h + "' is not a host (expected local, qemu or ssh:NAME)");
+                throw new BadRequestException("hosts", "'" + h + "' is not a host (expected local, qemu, ssh:NAME or lava:DEVICE_TYPE)");
             }
         }
         for (String k : kernels) {
             if (k == null || !KERNEL.matcher(k).matches()) {
                 throw new BadRequestException("kernels", "'" + k + "' is not a kernel spec (expected debian:<version>|debian:newest,"
-                        + " build:<source>[,<fragment>...] or path:<dir>)");
+                        + " build:<source>[,<fragment>...], git:<repo>@<ref>[,<config>...] or path:<dir>)");
             }
         }
         if (kernels.isEmpty() && hosts.stream().anyMatch(h -> !h.equals("local"))) {

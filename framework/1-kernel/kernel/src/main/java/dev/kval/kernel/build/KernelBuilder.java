@@ -80,13 +80,7 @@ public final class KernelBuilder {
         Plan plan = plan(spec);
         Map<String, String> meta = new LinkedHashMap<>();
         Path src = source(plan.source(), meta);
-        List<String> keyParts = new ArrayList<>(List.of("build", String.valueOf(FORMAT), meta.toString(), plan.base()));
-        for (Path f : plan.fragments()) {
-            keyParts.add(f.getFileName() + "=" + BzImage.sha256(f));
-            meta.put("fragment:" + f.getFileName(), BzImage.sha256(f).substring(0, 16));
-        }
-        meta.put("base", plan.base());
-        String key = ContentKey.of(keyParts);
+        String key = key(plan, meta);
         String exact = "build:" + key;
         Optional<KernelArtifact> hit = cache.lookup(exact);
         if (hit.isPresent()) {
@@ -105,6 +99,26 @@ public final class KernelBuilder {
             }
             return compile(specText, plan, src, meta, key, exact);
         }
+    }
+
+    /** The cache key of a plan whose source identity is in meta; adds the config inputs to meta. */
+    static String key(Plan plan, Map<String, String> meta) throws IOException {
+        List<String> keyParts = new ArrayList<>(List.of("build", String.valueOf(FORMAT), meta.toString(), plan.base()));
+        for (Path f : plan.fragments()) {
+            keyParts.add(f.getFileName() + "=" + BzImage.sha256(f));
+            meta.put("fragment:" + f.getFileName(), BzImage.sha256(f).substring(0, 16));
+        }
+        meta.put("base", plan.base());
+        return ContentKey.of(keyParts);
+    }
+
+    /** The O= directory of an earlier build of this spec (source + config), if it is still there: seeds incremental builds. */
+    public Optional<Path> objDir(String spec) throws IOException {
+        Plan plan = plan(spec);
+        Map<String, String> meta = new LinkedHashMap<>();
+        source(plan.source(), meta);
+        Path obj = KvalPaths.cache().resolve("kernel-build").resolve(key(plan, meta)).resolve("obj");
+        return Files.isRegularFile(obj.resolve("arch/x86/boot/bzImage")) ? Optional.of(obj) : Optional.empty();
     }
 
     private KernelArtifact compile(String specText, Plan plan, Path src, Map<String, String> meta, String key, String exact)
@@ -155,13 +169,13 @@ public final class KernelBuilder {
         }
     }
 
-    private static List<String> concat(List<String> a, String... more) {
+    static List<String> concat(List<String> a, String... more) {
         List<String> l = new ArrayList<>(a);
         l.addAll(List.of(more));
         return l;
     }
 
-    private void make(String step, List<String> cmd, Path logFile) throws IOException {
+    void make(String step, List<String> cmd, Path logFile) throws IOException {
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()));
         // ccache as "CC=ccache gcc" must be one make argument: already is (ProcessBuilder, no shell)
@@ -267,7 +281,7 @@ public final class KernelBuilder {
         }
     }
 
-    private static boolean which(String tool) {
+    static boolean which(String tool) {
         for (String d : System.getenv().getOrDefault("PATH", "/usr/bin:/bin").split(":")) {
             if (Files.isExecutable(Path.of(d, tool))) {
                 return true;

@@ -108,4 +108,13 @@ public record QemuConfig(String accel, String cpu, int memoryMb, int smp, Durati
         }
         return accel;
     }
+
+    /**
+     * The QEMU hosts of a sweep, a bisection or the gate's series bisection: the race suite's threads are pinned to
+     * different vCPUs (-smp 2) and a stuck task must reach the console in seconds (hung_task_timeout_secs=10).
+     */
+    public static QemuConfig forSuites(java.util.List<String> suites, String casePattern) {
+        boolean race = (suites != null && suites.contains("race")) || (casePattern != null && casePattern.startsWith("race."));
+        return race ? auto().withSmp(2).withAppend("sysctl.kernel.hung_task_timeout_secs=10") : auto();
+    }
 }

@@ -133,10 +133,10 @@ final class CommandShell implements AutoCloseable {
             Duration elapsed = Duration.ofNanos(System.nanoTime() - t0);
             outCopy.check("stdout", argv, conn.target().toString());
             errCopy.check("stderr", argv, conn.target().toString());
-            return new ExecResult(status, outCopy.text(), errCopy.text(), elapsed, false);
+            return new ExecResult(status, outCopy, errCopy, elapsed, false);
         } catch (TimeoutException e) {
             killGroup();
-            return new ExecResult(-1, outCopy.text(), errCopy.text(), Duration.ofNanos(System.nanoTime() - t0), true);
+            return new ExecResult(-1, outCopy, errCopy, Duration.ofNanos(System.nanoTime() - t0), true);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             killGroup();
@@ -162,6 +162,9 @@ final class CommandShell implements AutoCloseable {
             throw HostFailure.infra("kval's command shell on " + conn.target() + " died while `" + cmd + "` ran (" + how
                     + "; did the command kill its parent shell?): its effect is unknown, and the output so far is "
                     + outCopy.size() + " bytes; the SSH session is fine and the next command opens a new shell", e.getCause());
+        } finally {
+            out.detach();
+            err.detach();
         }
     }
 

@@ -42,6 +42,14 @@ final class Demux extends OutputStream {
         }
     }
 
+    /** Lets go of the frame's sink (the command's output capture, with its spill file, goes with its result). */
+    synchronized void detach() {
+        sink = OutputStream.nullOutputStream();
+        if (frame != null && !frame.isDone()) {
+            frame.cancel(false);
+        }
+    }
+
     /** The frame's exit status (stdout) or 0 (stderr), once its marker has arrived. */
     synchronized CompletableFuture<Integer> status() {
         return frame;

@@ -42,8 +42,8 @@ public final class RemoteCommand {
             cancel();
         }
         Duration elapsed = Duration.ofNanos(System.nanoTime() - start);
-        String out = outCopy == null ? "" : outCopy.text();
-        String err = errCopy == null ? "" : errCopy.text();
+        dev.kval.host.OutputCap out = outCopy == null ? new dev.kval.host.OutputCap(0) : outCopy;
+        dev.kval.host.OutputCap err = errCopy == null ? new dev.kval.host.OutputCap(0) : errCopy;
         if (outCopy != null) {
             outCopy.check("stdout", null, conn.target().toString());
         }

@@ -83,6 +83,11 @@ public final class SshConnection implements AutoCloseable {
     }
 
     private ClientSession connect() throws HostFailure {
+        if (target.key() == null) {
+            // never a fallback to the user's own ~/.ssh/id_* or an agent: kval authenticates with the key it was given
+            throw HostFailure.infra("no client key for " + target + ": kval offers only the key a host's entry names (or"
+                    + " its own, $KVAL_STATE/ssh/id_ed25519), never ~/.ssh/id_* or ~/.ssh/config; set the entry's key", null);
+        }
         AtomicReference<PublicKey> presented = new AtomicReference<>();
         ClientSession s = null;
         try {

@@ -32,9 +32,20 @@ record ResultDetail(long id, long runId, String test, String suite, String statu
             List<String> ktap = new ArrayList<>();
             List<String> splat = new ArrayList<>();
             evidence(out, atts, r.testId(), ktap, splat);
+            Store.KernelGit g = store.kernelGit(id).orElse(new Store.KernelGit(null, null, null));
             return new ResultDetail(r.id(), r.runId(), r.testId(), r.suite(), r.status(), r.attribution(), r.message(),
-                    r.kernelSpec() + " (" + r.kernelRelease() + ")", r.hostName(), r.hostClass(), Views.time(r.startedAt()), out, atts, ktap, splat);
+                    kernel(r.kernelSpec(), r.kernelRelease(), g.commit(), g.subject(), g.branch()), r.hostName(), r.hostClass(),
+                    Views.time(r.startedAt()), out, atts, ktap, splat);
         });
+    }
+
+    /** The kernel as the page shows it: spec (release), and for a git: kernel the commit it was built from. */
+    static String kernel(String spec, String release, String commit, String subject, String branch) {
+        String k = spec + " (" + release + ")";
+        if (commit != null && commit.length() >= 12) {
+            k += " at " + commit.substring(0, 12) + (branch != null ? " on " + branch : "") + (subject != null ? " \"" + subject + "\"" : "");
+        }
+        return k;
     }
 
     static List<Attachment> attachments(String outDir, String json) {

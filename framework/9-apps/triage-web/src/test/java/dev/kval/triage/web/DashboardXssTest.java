@@ -5,6 +5,7 @@ import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.not;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -66,7 +67,13 @@ class DashboardXssTest {
         Files.createSymbolicLink(RUN_DIR.resolve("evidence/console.log"), secret);
         Files.createSymbolicLink(RUN_DIR.resolve("outside"), RUN_DIR.getParent());
         try (Connection c = dev.kval.store.StoreTestAccess.connection(store.store())) {
-            c.createStatement().execute("INSERT INTO kernel(spec, source, release, sha256, config_hash) VALUES ('path:/xss', 'path', '9.9.9-xss', 'ab', '')");
+            // a git: kernel's commit subject is text from a repository: one more place for the payload
+            try (PreparedStatement ps = c.prepareStatement("INSERT INTO kernel(spec, source, release, sha256, config_hash, git_commit, git_subject)"
+                    + " VALUES ('path:/xss', 'path', '9.9.9-xss', 'ab', '', ?, ?)")) {
+                ps.setString(1, "c".repeat(40));
+                ps.setString(2, PAYLOAD);
+                ps.executeUpdate();
+            }
             c.createStatement().execute("INSERT INTO host(name, provider, host_class) VALUES ('qemu', 'qemu', 'qemu-tcg')");
             try (PreparedStatement ps = c.prepareStatement("INSERT INTO run(uuid, kind, state, request, out_dir, created_at) VALUES (?, 'run', 'DONE', '{}', ?, ?)")) {
                 ps.setString(1, UUID.randomUUID().toString());
@@ -131,6 +138,16 @@ class DashboardXssTest {
                     + " d.setAttribute('onclick', \"document.body.dataset.pwned='3'\"); document.body.appendChild(d); d.click(); return 1; })()");
             assertNull(chrome.eval("document.body.dataset.pwned ?? null"), "the CSP let an inline handler run");
         }
+    }
+
+    /** A git: kernel's commit shows on the result page; its subject (repository text) arrives escaped. */
+    @Test
+    void theKernelsCommitIsShownAndItsSubjectEscaped() {
+        given().get("/api/triage/result/" + attachmentResult).then().statusCode(200)
+                .body("kernel", equalTo("path:/xss (9.9.9-xss) at cccccccccccc \"" + PAYLOAD + "\""));
+        String page = given().get("/triage/result/" + attachmentResult).then().statusCode(200).extract().asString();
+        assertTrue(page.contains("at cccccccccccc"), "the commit is on the page");
+        assertFalse(page.contains("<img src=x"), "the subject's markup went out raw");
     }
 
     @Test
