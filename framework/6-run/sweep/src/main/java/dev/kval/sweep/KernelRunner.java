@@ -25,7 +25,8 @@ import java.util.function.Consumer;
  * and qemu.cmdline (written by QemuHost), caps.json, agent.ktap, agent.stderr. A boot, deploy or infrastructure
  * failure is retried once before the kernel is called broken (TCG boots of some kernels fail now and then, see
  * stack-probe.md §5); a kernel that dies while the agent runs is not retried: its crash is the result, with the
- * partial KTAP and the console evidence.
+ * partial KTAP and the console evidence. A race case that leaves stuck tasks stops the agent; the cases after it run in
+ * fresh boots under {@code attempt-N/boot-K/} ({@link RaceResumeBoots}) and their results are spliced into agent.ktap.
  */
 final class KernelRunner {
     static final int ATTEMPTS = 2;
@@ -107,6 +108,7 @@ final class KernelRunner {
             }
             String note = run.timedOut() ? "agent stopped at the overall limit " + opts.overall().toSeconds() + " s (unfinished leaves are MISSING)"
                     : "agent exit " + run.exit();
+            note += RaceResumeBoots.resume(cfg, agent, opts, k, a, adir, ktapFile, progress);
             result = new KernelRun.Attempt(n, "done", true, null, note, List.of(), adir, bootMs, runMs);
         } catch (HostFailure f) {
             result = new KernelRun.Attempt(n, stage, false, f.attribution().name(), f.getMessage(), f.evidence(), adir, bootMs, runMs);
@@ -117,7 +119,12 @@ final class KernelRunner {
                 host.release();
             }
         }
-        List<String> findings = scanConsole(adir.resolve("console.log"));
+        List<String> findings = new ArrayList<>(scanConsole(adir.resolve("console.log")));
+        for (Path boot : RaceResumeBoots.bootDirs(adir)) {
+            for (String f : scanConsole(boot.resolve("console.log"))) {
+                findings.add(adir.relativize(boot) + "/" + f);
+            }
+        }
         String ktap = null;
         if (result.stage().equals("done") || result.stage().equals("run")) {
             try {

@@ -47,9 +47,17 @@ public class SweepCommand implements Callable<Integer> {
         @Option(names = "--out", description = "output directory (default: runs/sweep-<timestamp>)")
         Path out;
 
+        @Option(names = "--iterations", description = "race suite: iterations per thread (agent default 200)")
+        Integer iterations;
+
+        @Option(names = "--seed", description = "race suite: seed of every thread's choices, decimal or 0x hex (default: from the clock; "
+                + "printed in each case's KTAP)")
+        String seed;
+
         Sweep.Options options(String prefix) {
             Path dir = out != null ? out : Path.of("runs", prefix + "-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
-            return new Sweep.Options(kernels, suites, casePattern, repeat, jobs, dir, Duration.ofSeconds(overall));
+            return new Sweep.Options(kernels, suites, casePattern, repeat, jobs, dir, Duration.ofSeconds(overall),
+                    RunCommand.raceOptions(iterations, seed));
         }
     }
 
@@ -69,8 +77,8 @@ public class SweepCommand implements Callable<Integer> {
     /**
      * The QEMU hosts of a sweep or bisection: the race suite's threads are pinned to different vCPUs (-smp 2) and a
      * stuck task must reach the console in seconds (hung_task_timeout_secs=10), as in {@code kval run --suite race}.
-     * The sweep runs the race suite in one boot per kernel (the agent's watchdog survives a deadlock; the stuck tasks
-     * stay behind), where {@code run} gives each race case its own boot.
+     * A case that leaves stuck tasks stops the agent; the sweep boots the kernel again for the cases after it
+     * (RaceResumeBoots), as {@code run} does.
      */
     static QemuConfig qemuFor(List<String> suites, String casePattern) {
         boolean race = (suites != null && suites.contains("race")) || (casePattern != null && casePattern.startsWith("race."));
