@@ -71,4 +71,35 @@ class BisectionTest {
         assertTrue(e.getMessage().contains("6.18.15") && e.getMessage().contains("did not run the case") && e.getMessage().contains("[KERNEL]"),
                 e.getMessage());
     }
+
+    /**
+     * Bisection takes the race suite: memory_failure vs PUNCH_HOLE (race.madv_punch) deadlocks on both ends of
+     * 7.2.12 .. 7.3.4 (the fix is not in either), so with two runs per step every run is a deadlock verdict (FAIL) and
+     * there is no change to find. Each end needs two boots: the first run's stuck tasks stop the agent, the second run
+     * is resumed in a fresh boot (RaceResumeBoots); iterations and seed reach the agent. Both ends boot at once.
+     */
+    @Test
+    void raceSuiteBisectionSeesTheDeadlockAtBothEndsWithEveryRunResumed() throws Exception {
+        QemuConfig race = QemuConfig.auto().withSmp(2).withAppend("sysctl.kernel.hung_task_timeout_secs=10");
+        Sweep sweep = new Sweep(KernelResolver.defaults(), race, System.err);
+        BisectReport r = new Bisection(sweep, FlakeRates.UNKNOWN, s -> System.err.println("bisect: " + s))
+                .run(new Bisection.Options("debian:7.2.12", "debian:7.3.4", "race.madv_punch.no_deadlock", 2, 2, tmp, Duration.ofMinutes(5),
+                        java.util.List.of("race"), new dev.kval.agent.RaceOptions(30, 0x5eedL)));
+        JsonNode j = r.json();
+        System.err.println(r.summary());
+        assertFalse(r.found(), j.toString());
+        assertTrue(j.path("from_verdict").asText().startsWith("FAIL"), j.toString());
+        assertEquals(j.path("from_verdict").asText(), j.path("to_verdict").asText());
+        for (JsonNode s : j.path("steps")) {
+            assertFalse(s.path("weak").asBoolean(), s.toString());
+            assertEquals(2, s.path("runs").asInt(), "both runs have a verdict (the second from the resumed boot): " + s);
+        }
+        try (var files = java.nio.file.Files.walk(tmp)) {
+            var ktaps = files.filter(p -> p.toString().endsWith("boot-2/agent.ktap")).toList();
+            assertEquals(2, ktaps.size(), "one resumed boot per end: " + ktaps);
+            for (Path k : ktaps) {
+                assertTrue(java.nio.file.Files.readString(k).contains("# seed=0x5eed iterations=30 "), k.toString());
+            }
+        }
+    }
 }
