@@ -877,6 +877,20 @@ static void race_case(const struct rdef *d)
 			}
 			/* D: blocked on each other for good; R: spinning without progress (a livelock, which the runner's
 			 * SIGKILL breaks when the loop checks for signals); else hung somewhere interruptible */
+			int started = 0;
+			for (int i = 0; i < sh->nthreads; i++)
+				started |= sh->t[i].tid != 0;
+			if (!nd && !started) {
+				/* no racing thread exists yet: the racer is still in its setup (VM, 16 MiB guest_memfd, slot) and
+				 * nothing is blocked. Seen only on an overloaded host (guest soft lockups, 20 s boots): no race
+				 * happened, so there is no kernel verdict to give */
+				diag("class=setup-stall tasks_in_D=0: no racing thread started within %d s", STALL_S);
+				leaf(L("no_deadlock"), R_ERROR, "the racer's setup did not finish within %d s and no task is blocked "
+				     "(host too slow for the watchdog?); re-run the case", STALL_S);
+				error_rest("not evaluated: the race did not start");
+				close(pfd[0]);
+				return;
+			}
 			const char *cls = nd ? "deadlock" : nrunning ? "livelock" : "hung";
 			diag("class=%s tasks_in_D=%d tasks_running=%d", cls, nd, nrunning);
 			if (nd)	/* tasks not in D state die with the runner's SIGKILL to the case's process group */
