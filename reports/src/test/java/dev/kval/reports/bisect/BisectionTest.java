@@ -83,7 +83,7 @@ class BisectionTest {
         // 4-5 boots (426 s under a load of 20 on 2 cores): opt-in, RaceSweepTest covers the resume in CI
         org.junit.jupiter.api.Assumptions.assumeTrue(Boolean.getBoolean("kval.test.raceBisect"),
                 "opt-in: -Dkval.test.raceBisect=true (a race bisection over 7.2.12..7.3.4 with 2 runs per step)");
-        QemuConfig race = QemuConfig.auto().withSmp(2).withAppend("sysctl.kernel.hung_task_timeout_secs=10");
+        QemuConfig race = QemuConfig.auto().withSmp(2).withAppend("sysctl.kernel.hung_task_timeout_secs=10 no_timer_check");
         Sweep sweep = new Sweep(KernelResolver.defaults(), race, System.err);
         BisectReport r = new Bisection(sweep, FlakeRates.UNKNOWN, s -> System.err.println("bisect: " + s))
                 .run(new Bisection.Options("debian:7.2.12", "debian:7.3.4", "race.madv_punch.no_deadlock", 2, 2, tmp, Duration.ofMinutes(5),

@@ -70,7 +70,7 @@ class RaceInvariantFaultTest {
     @Test
     void eachInvariantAndTheAccountingFailWhenTheirSideIsBroken() throws Exception {
         KernelArtifact k = KernelResolver.defaults().resolve(KERNEL);
-        QemuConfig cfg = QemuConfig.auto().withSmp(2).withAppend("sysctl.kernel.hung_task_timeout_secs=10");
+        QemuConfig cfg = QemuConfig.auto().withSmp(2).withAppend("sysctl.kernel.hung_task_timeout_secs=10 no_timer_check");
         try (QemuHost h = new QemuProvider(cfg, work, null, System.err::println).boot(k, "race-faults")) {
             String remote = AgentDeployer.locate().deploy(h);
 

@@ -32,7 +32,7 @@ class RaceSweepTest {
 
     @Test
     void raceSweepResumesAfterTheDeadlockAndGetsEveryVerdict() throws Exception {
-        QemuConfig cfg = QemuConfig.auto().withSmp(2).withAppend("sysctl.kernel.hung_task_timeout_secs=10");
+        QemuConfig cfg = QemuConfig.auto().withSmp(2).withAppend("sysctl.kernel.hung_task_timeout_secs=10 no_timer_check");
         Sweep.Result r = new Sweep(KernelResolver.defaults(), cfg, System.err).run(new Sweep.Options("debian:6.18.15,debian:7.3.4",
                 List.of("race"), "race.madv_p*", null, 2, tmp, Duration.ofMinutes(8), new RaceOptions(30, SEED)));
         assertEquals(List.of("6.18.15+deb13", "7.3.4+deb13"), r.runs().stream().map(KernelRun::label).toList());
