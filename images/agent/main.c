@@ -10,6 +10,7 @@ extern int race_iterations, race_seed_set;
 extern const char *opt_start;
 int start_known(void);
 extern u64 race_seed;
+extern const char *race_inject;
 int run_suites(const char *suite_list, const char *glob, int list_only);
 
 static void usage(void)
@@ -25,6 +26,8 @@ static void usage(void)
 	       "  --start CASE      leave out the selected cases before CASE (resume a run in a fresh boot)\n"
 	       "  --iterations N    race suite: iterations per thread (rounds in round mode), default 200\n"
 	       "  --seed S          race suite: seed of every thread's choices (default: from the clock; printed)\n"
+	       "  --race-inject F   race suite, for tests of its oracle only: break the check's own side so an invariant must\n"
+	       "                    FAIL (poison_lost, skip_punch, shared_view, leak_fd; comma separated; printed in the KTAP)\n"
 	       "  --guest-cpl 0|3   privilege level of guest test code (default: 3 on PVM hosts, else 0)\n"
 	       "  --caps --json     print one JSON object with the host's KVM/guest_memfd capabilities\n"
 	       "  --help            this text\n"
@@ -69,6 +72,8 @@ int main(int argc, char **argv)
 			race_iterations = atoi(v), i++;
 		} else if (v && !strcmp(a, "--seed")) {
 			race_seed = strtoull(v, NULL, 0), race_seed_set = 1, i++;
+		} else if (v && !strcmp(a, "--race-inject")) {
+			race_inject = v, i++;
 		} else if (v && !strcmp(a, "--guest-cpl")) {
 			cpl = atoi(v), i++;
 		} else {

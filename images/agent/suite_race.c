@@ -30,6 +30,25 @@
 int race_iterations;		/* --iterations (0: RACE_ITERS) */
 u64 race_seed;			/* --seed */
 int race_seed_set;
+/* --race-inject: faults in the agent's own post-race steps, so a test can show each invariant leaf FAILs on a real
+ * kernel when what it checks is broken (a checker that cannot fail proves nothing):
+ *   poison_lost  the EHWPOISON check also reads a page that was never poisoned (as if the kernel had lost the poison)
+ *   skip_punch   the final PUNCH_HOLE is left out after the range was written (as if a punch had not zeroed it)
+ *   shared_view  the range stays shared before the zero check, so the guest reads the non-zero shared decoy (as if a
+ *                page were private and shared at once)
+ *   leak_fd      a child keeps the guest_memfd open with the range allocated after everything else closed (a leak) */
+const char *race_inject;
+
+static int inj(const char *f)
+{
+	if (!race_inject)
+		return 0;
+	size_t n = strlen(f);
+	for (const char *p = race_inject; (p = strstr(p, f)); p += n)
+		if ((p == race_inject || p[-1] == ',') && (p[n] == 0 || p[n] == ','))
+			return 1;
+	return 0;
+}
 
 #define RACE_ITERS 200
 #define NPAGES 4096		/* 16 MiB, the size of the probe that found the memory_failure/punch deadlock */
@@ -372,6 +391,8 @@ static int build(struct rctx *c, u64 npages)
 		c->decoy = mmap(NULL, c->size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 		if (c->decoy == MAP_FAILED)
 			return c->decoy = NULL, -errno;
+		/* non-zero, so a page the guest still sees as shared after the final "all private" fails the zero check */
+		memset(c->decoy, 0x5a, (c->size < 256 * PS ? c->size : 256 * PS));
 	}
 	e = slot_bind(c);
 	return -e;
@@ -414,6 +435,15 @@ static void invariants(struct rctx *c)
 	}
 	slot_bind(c);	/* the slot op normally leaves the slot bound (then this says EEXIST) */
 	vcpu_reset(&c->v);
+	if (inj("poison_lost")) {
+		int fresh = 0;	/* the lowest page index nobody poisoned */
+		for (int i = 0; i < np; i++)
+			if (c->poisoned[i] == fresh)
+				fresh++, i = -1;
+		/* appended, or in place of the last one when the list is full (the check reads them all) */
+		c->poisoned[np < MAXPOISON ? np++ : np - 1] = fresh;
+		diag("injected fault poison_lost: page %d (never poisoned) joins the EHWPOISON check", fresh);
+	}
 	if (np && !has(c->d, OP_PUNCH)) {
 		for (int i = 0; i < np; i++) {
 			u64 gpa = TEST_GPA + (u64)c->poisoned[i] * PS;
@@ -428,13 +458,27 @@ static void invariants(struct rctx *c)
 		}
 		diag("invariant: %d poisoned page(s) still exit with EHWPOISON", np);
 	}
-	int e = gmem_falloc(c->gfd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, 0, c->size);
+	u64 chk = c->size < 256 * PS ? c->size : 256 * PS;	/* TCG: verify the first MiB */
+	int e = 0;
+	if (inj("skip_punch")) {
+		/* written, so what the missing punch leaves is not zero (poisoned pages are left alone: SIGBUS) */
+		for (u64 p = 0; c->map && p < chk / PS; p++) {
+			int hit = 0;
+			for (int i = 0; i < np; i++)
+				hit |= c->poisoned[i] == (int)p;
+			if (!hit)
+				memset(c->map + p * PS, 0x5a, PS);
+		}
+		diag("injected fault skip_punch: the range was %s and the final PUNCH_HOLE is left out", c->map ? "written" : "not written (no mmap)");
+	} else
+		e = gmem_falloc(c->gfd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, 0, c->size);
 	if (e) {
 		set_res(&sh->inv_res, sh->inv_why, R_FAIL, "final PUNCH_HOLE of the whole range: %s", errname(e));
 		return;
 	}
-	u64 chk = c->size < 256 * PS ? c->size : 256 * PS;	/* TCG: verify the first MiB */
-	if (c->d->vmtype && (e = set_attributes(c->v.fd, TEST_GPA, c->size, KVM_MEMORY_ATTRIBUTE_PRIVATE))) {
+	if (c->d->vmtype && inj("shared_view"))
+		diag("injected fault shared_view: the range stays shared; the guest reads the shared decoy");
+	else if (c->d->vmtype && (e = set_attributes(c->v.fd, TEST_GPA, c->size, KVM_MEMORY_ATTRIBUTE_PRIVATE))) {
 		/* private, so the guest reads the punched guest_memfd and not the shared decoy */
 		set_res(&sh->inv_res, sh->inv_why, R_FAIL, "SET_MEMORY_ATTRIBUTES(all private) after the punch: %s", errname(e));
 		return;
@@ -570,6 +614,15 @@ static void racer(const struct rdef *d, u64 seed, long iters)
 		sh->inv_skip = 1;
 	} else {
 		invariants(c);
+		if (inj("leak_fd") && fork() == 0) {
+			/* the leak: this child keeps the guest_memfd (and so its VM) with the range allocated for 5 s */
+			setsid();
+			gmem_falloc(c->gfd, 0, 0, c->size);
+			sleep(5);
+			_exit(0);
+		}
+		if (inj("leak_fd"))
+			diag("injected fault leak_fd: a child holds the guest_memfd with %llu KiB allocated for 5 s", (unsigned long long)c->size / 1024);
 		teardown(c);
 	}
 }
@@ -824,6 +877,20 @@ static void race_case(const struct rdef *d)
 			}
 			/* D: blocked on each other for good; R: spinning without progress (a livelock, which the runner's
 			 * SIGKILL breaks when the loop checks for signals); else hung somewhere interruptible */
+			int started = 0;
+			for (int i = 0; i < sh->nthreads; i++)
+				started |= sh->t[i].tid != 0;
+			if (!nd && !started) {
+				/* no racing thread exists yet: the racer is still in its setup (VM, 16 MiB guest_memfd, slot) and
+				 * nothing is blocked. Seen only on an overloaded host (guest soft lockups, 20 s boots): no race
+				 * happened, so there is no kernel verdict to give */
+				diag("class=setup-stall tasks_in_D=0: no racing thread started within %d s", STALL_S);
+				leaf(L("no_deadlock"), R_ERROR, "the racer's setup did not finish within %d s and no task is blocked "
+				     "(host too slow for the watchdog?); re-run the case", STALL_S);
+				error_rest("not evaluated: the race did not start");
+				close(pfd[0]);
+				return;
+			}
 			const char *cls = nd ? "deadlock" : nrunning ? "livelock" : "hung";
 			diag("class=%s tasks_in_D=%d tasks_running=%d", cls, nd, nrunning);
 			if (nd)	/* tasks not in D state die with the runner's SIGKILL to the case's process group */

@@ -25,7 +25,9 @@ import java.util.regex.Pattern;
  */
 final class RaceBoots {
     static final String SUITE = "race";
-    static final String HUNG_TASK_APPEND = "sysctl.kernel.hung_task_timeout_secs=10";
+    /* no_timer_check: under TCG on a loaded host the -smp 2 guest's IO-APIC timer check sees too few ticks and panics
+     * ("IO-APIC + timer doesn't work!"; half the race boots under a load of 20 on 2 cores): the check is skipped */
+    static final String HUNG_TASK_APPEND = "sysctl.kernel.hung_task_timeout_secs=10 no_timer_check";
     /** The limit of one race case's agent run (its per-case timeout is 90 s), times the cases of a boot. */
     static final Duration CASE_OVERALL = Duration.ofMinutes(3);
 

@@ -33,8 +33,19 @@ import java.util.function.Consumer;
 public final class Bisection {
     public static final int MAX_BATCHES = 3;
 
-    /** What to bisect. runs null: from the flake rate, else {@link Confidence#DEFAULT_RUNS}. */
-    public record Options(String from, String to, String caseGlob, Integer runs, int jobs, Path out, Duration overall) {
+    /**
+     * What to bisect. runs null: from the flake rate, else {@link Confidence#DEFAULT_RUNS}. suites: the agent's --suite
+     * (empty: those the case glob selects; the opt-in race suite runs for a race.* glob); race: its iterations and seed.
+     */
+    public record Options(String from, String to, String caseGlob, Integer runs, int jobs, Path out, Duration overall,
+            List<String> suites, dev.kval.agent.RaceOptions race) {
+        public Options {
+            suites = suites == null ? List.of() : List.copyOf(suites);
+        }
+
+        public Options(String from, String to, String caseGlob, Integer runs, int jobs, Path out, Duration overall) {
+            this(from, to, caseGlob, runs, jobs, out, overall, null, null);
+        }
     }
 
     private final Sweep sweep;
@@ -225,8 +236,8 @@ public final class Bisection {
 
         private void boot(List<Step> todo, String dirName) throws IOException {
             List<SweepKernel> sks = todo.stream().map(s -> s.kernel).toList();
-            Sweep.Options so = new Sweep.Options(String.join(",", sks.stream().map(SweepKernel::spec).toList()), List.of(), o.caseGlob(), n,
-                    Math.min(jobs, sks.size()), o.out().resolve(dirName), o.overall());
+            Sweep.Options so = new Sweep.Options(String.join(",", sks.stream().map(SweepKernel::spec).toList()), o.suites(), o.caseGlob(), n,
+                    Math.min(jobs, sks.size()), o.out().resolve(dirName), o.overall(), o.race());
             Sweep.Result r = sweep.run(so, sks);
             lastRuns.clear();
             for (Step s : todo) {

@@ -15,6 +15,19 @@ public record RaceOptions(Integer iterations, Long seed, String start) {
         this(iterations, seed, null);
     }
 
+    /** From the command line's --iterations and --seed (decimal or 0x hex, as a race case's KTAP prints it). */
+    public static RaceOptions parse(Integer iterations, String seed) {
+        Long s = null;
+        if (seed != null) {
+            try {
+                s = seed.startsWith("0x") || seed.startsWith("0X") ? Long.parseUnsignedLong(seed.substring(2), 16) : Long.parseUnsignedLong(seed);
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("--seed '" + seed + "' is not a number (decimal or 0x hex, as a race case's KTAP prints it)");
+            }
+        }
+        return new RaceOptions(iterations, s);
+    }
+
     /** These options for a boot that resumes at case {@code caseId}. */
     public RaceOptions startingAt(String caseId) {
         return new RaceOptions(iterations, seed, caseId);

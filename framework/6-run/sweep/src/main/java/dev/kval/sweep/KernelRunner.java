@@ -28,7 +28,8 @@ import java.util.function.Consumer;
  * and qemu.cmdline (written by QemuHost), caps.json, agent.ktap, agent.stderr. A boot, deploy or infrastructure
  * failure is retried once before the kernel is called broken (TCG boots of some kernels fail now and then, see
  * stack-probe.md §5); a kernel that dies while the agent runs is not retried: its crash is the result, with the
- * partial KTAP and the console evidence.
+ * partial KTAP and the console evidence. A race case that leaves stuck tasks stops the agent; the cases after it run in
+ * fresh boots under {@code attempt-N/boot-K/} ({@link RaceResumeBoots}) and their results are spliced into agent.ktap.
  */
 final class KernelRunner {
     static final int ATTEMPTS = 2;
@@ -84,6 +85,7 @@ final class KernelRunner {
         Path adir = dir.resolve(name);
         Path ktapFile = adir.resolve("agent.ktap");
         long[] bootMs = {0};
+        String[] resumed = {""};
         KernelPipeline.Result r = new KernelPipeline(adir, agent, opts.overall(), s -> progress.accept(k.label() + ": " + s)).run(
                 () -> a,
                 kernel -> {
@@ -104,6 +106,8 @@ final class KernelRunner {
                     if (!run.stderr().isBlank()) {
                         Files.writeString(adir.resolve("agent.stderr"), run.stderr());
                     }
+                    // a race case that left stuck tasks: the rest of the suite runs in fresh boots, spliced into agent.ktap
+                    resumed[0] = RaceResumeBoots.resume(cfg, agent, opts, k, a, adir, ktapFile, progress);
                     return run;
                 }, null);
         long runMs = r.millis().getOrDefault("run", 0L);
@@ -111,6 +115,7 @@ final class KernelRunner {
         if (r.ok()) {
             String note = r.run().timedOut() ? "agent stopped at the overall limit " + opts.overall().toSeconds()
                     + " s (unfinished leaves are MISSING)" : "agent exit " + r.run().exit();
+            note += resumed[0];
             result = new KernelRun.Attempt(n, "done", true, null, note, List.of(), adir, bootMs[0], runMs);
         } else {
             HostFailure f = r.failure().failure();
@@ -118,7 +123,12 @@ final class KernelRunner {
             String stage = r.reached() == Stage.PROVISION || r.reached() == Stage.RESOLVE ? "boot" : r.reached().name();
             result = new KernelRun.Attempt(n, stage, false, f.attribution().name(), f.getMessage(), f.evidence(), adir, bootMs[0], runMs);
         }
-        List<String> findings = scanConsole(adir.resolve("console.log"));
+        List<String> findings = new ArrayList<>(scanConsole(adir.resolve("console.log")));
+        for (Path boot : RaceResumeBoots.bootDirs(adir)) {
+            for (String f : scanConsole(boot.resolve("console.log"))) {
+                findings.add(adir.relativize(boot) + "/" + f);
+            }
+        }
         String ktap = null;
         if (result.stage().equals("done") || result.stage().equals("run") || result.stage().equals("collect")) {
             try {

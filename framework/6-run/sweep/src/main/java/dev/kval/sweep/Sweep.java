@@ -2,6 +2,7 @@ package dev.kval.sweep;
 
 import dev.kval.agent.AgentDeployer;
 import dev.kval.agent.AgentOptions;
+import dev.kval.agent.RaceOptions;
 import dev.kval.host.Attribution;
 import dev.kval.host.qemu.QemuConfig;
 import dev.kval.kernel.KernelArtifact;
@@ -31,11 +32,17 @@ import java.util.concurrent.atomic.AtomicInteger;
  * {@code behaviour-map.{json,tsv,html}}.
  */
 public final class Sweep {
-    /** What to sweep. jobs &lt; 1 means one per core. */
-    public record Options(String kernels, List<String> suites, String casePattern, Integer repeat, int jobs, Path out, Duration overall) {
+    /** What to sweep. jobs &lt; 1 means one per core. race: the race suite's iterations and seed (null: the agent's defaults). */
+    public record Options(String kernels, List<String> suites, String casePattern, Integer repeat, int jobs, Path out, Duration overall,
+            RaceOptions race) {
         public Options {
             suites = suites == null ? List.of() : List.copyOf(suites);
             overall = overall == null ? Duration.ofMinutes(20) : overall;
+            race = race == null ? RaceOptions.DEFAULT : race;
+        }
+
+        public Options(String kernels, List<String> suites, String casePattern, Integer repeat, int jobs, Path out, Duration overall) {
+            this(kernels, suites, casePattern, repeat, jobs, out, overall, null);
         }
 
         public int effectiveJobs() {
@@ -43,11 +50,11 @@ public final class Sweep {
         }
 
         public Options withJobs(int j) {
-            return new Options(kernels, suites, casePattern, repeat, j, out, overall);
+            return new Options(kernels, suites, casePattern, repeat, j, out, overall, race);
         }
 
         public Options withOut(Path o) {
-            return new Options(kernels, suites, casePattern, repeat, jobs, o, overall);
+            return new Options(kernels, suites, casePattern, repeat, jobs, o, overall, race);
         }
     }
 
@@ -123,7 +130,7 @@ public final class Sweep {
         Instant started = Instant.now();
         Files.createDirectories(o.out().resolve("kernels"));
         AgentDeployer agent = AgentDeployer.locate();
-        AgentOptions ao = new AgentOptions(o.suites(), o.casePattern(), o.repeat(), null, o.overall());
+        AgentOptions ao = new AgentOptions(o.suites(), o.casePattern(), o.repeat(), null, o.overall(), o.race());
         KernelRunner runner = new KernelRunner(qemu, agent, ao, this::say);
         ExecutorService downloads = Executors.newSingleThreadExecutor(r -> daemon(r, "sweep-resolve"));
         ExecutorService hosts = Executors.newFixedThreadPool(o.effectiveJobs(), r -> daemon(r, "sweep-host"));
@@ -183,6 +190,10 @@ public final class Sweep {
         meta.put("suites", o.suites().isEmpty() ? "all" : String.join(",", o.suites()));
         meta.put("case", o.casePattern());
         meta.put("repeat", o.repeat() == null ? 1 : o.repeat());
+        if (o.race().iterations() != null || o.race().seed() != null) {
+            meta.put("iterations", o.race().iterations());
+            meta.put("seed", o.race().seed() == null ? null : "0x" + Long.toHexString(o.race().seed()));
+        }
         meta.put("jobs", o.effectiveJobs());
         meta.put("qemu", qemu.accelArg() + " -cpu " + qemu.cpu() + ", " + qemu.memoryMb() + " MiB");
         meta.put("started", started.toString());

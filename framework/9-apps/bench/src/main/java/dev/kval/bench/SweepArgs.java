@@ -35,8 +35,16 @@ public class SweepArgs {
     @Option(names = "--out", description = "output directory (default: runs/sweep-<timestamp>)")
     public Path out;
 
+    @Option(names = "--iterations", description = "race suite: iterations per thread (agent default 200)")
+    public Integer iterations;
+
+    @Option(names = "--seed", description = "race suite: seed of every thread's choices, decimal or 0x hex (default: from the clock; "
+            + "printed in each case's KTAP)")
+    public String seed;
+
     public Sweep.Options options(String prefix) {
         Path dir = out != null ? out : Path.of("runs", prefix + "-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
-        return new Sweep.Options(kernels, suites, casePattern, repeat, jobs, dir, Duration.ofSeconds(overall));
+        return new Sweep.Options(kernels, suites, casePattern, repeat, jobs, dir, Duration.ofSeconds(overall),
+                dev.kval.agent.RaceOptions.parse(iterations, seed));
     }
 }

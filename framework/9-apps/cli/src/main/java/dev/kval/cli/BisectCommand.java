@@ -53,6 +53,15 @@ public class BisectCommand implements Callable<Integer> {
     @Option(names = "--json", description = "print the result as JSON on stdout")
     boolean json;
 
+    @Option(names = "--suite", split = ",", description = "suites the agent runs (default: those the case selects; a race.* case selects race)")
+    java.util.List<String> suites;
+
+    @Option(names = "--iterations", description = "race suite: iterations per thread (agent default 200)")
+    Integer iterations;
+
+    @Option(names = "--seed", description = "race suite: seed of every thread's choices, decimal or 0x hex (default: from the clock)")
+    String seed;
+
     /** Where measured flake rates come from; part B / the result store plugs in here. */
     static FlakeRates flakeRates = FlakeRates.UNKNOWN;
 
@@ -65,10 +74,11 @@ public class BisectCommand implements Callable<Integer> {
         Path dir = out != null ? out : Path.of("runs", "bisect-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
         PrintStream err = System.err;
         try {
-            Sweep sweep = new Sweep(KernelResolver.defaults(), SweepCommand.qemuFor(null, casePattern), err);
+            Sweep sweep = new Sweep(KernelResolver.defaults(), SweepCommand.qemuFor(suites, casePattern), err);
             FlakeRates rates = flakeRates == FlakeRates.UNKNOWN ? StoreFlakeRates.fromStore(err) : flakeRates;
             BisectReport r = new Bisection(sweep, rates, s -> err.println("kval bisect: " + s))
-                    .run(new Bisection.Options(from, to, casePattern, runs, jobs, dir, Duration.ofSeconds(overall)));
+                    .run(new Bisection.Options(from, to, casePattern, runs, jobs, dir, Duration.ofSeconds(overall), suites,
+                            RunCommand.raceOptions(iterations, seed)));
             r.write(dir.resolve("bisect.json"));
             if (json) {
                 System.out.println(RunDir.JSON.writeValueAsString(r.json()));

@@ -66,15 +66,7 @@ public class RunCommand implements Callable<Integer> {
 
     /** --iterations/--seed as the agent's race options; a seed is decimal or 0x-prefixed hex (as the KTAP prints it). */
     static dev.kval.agent.RaceOptions raceOptions(Integer iterations, String seed) {
-        Long s = null;
-        if (seed != null) {
-            try {
-                s = seed.startsWith("0x") || seed.startsWith("0X") ? Long.parseUnsignedLong(seed.substring(2), 16) : Long.parseUnsignedLong(seed);
-            } catch (NumberFormatException e) {
-                throw new IllegalArgumentException("--seed '" + seed + "' is not a number (decimal or 0x hex, as a race case's KTAP prints it)");
-            }
-        }
-        return new dev.kval.agent.RaceOptions(iterations, s);
+        return dev.kval.agent.RaceOptions.parse(iterations, seed);
     }
 
     @Override

@@ -40,9 +40,10 @@ public class SweepCommand implements Callable<Integer> {
 
     /**
      * The QEMU hosts of a sweep or bisection: the race suite's threads are pinned to different vCPUs (-smp 2) and a
-     * stuck task must reach the console in seconds (hung_task_timeout_secs=10), as in {@code kval run --suite race}.
-     * The sweep runs the race suite in one boot per kernel (the agent's watchdog survives a deadlock; the stuck tasks
-     * stay behind), where {@code run} gives each race case its own boot.
+     * stuck task must reach the console in seconds (hung_task_timeout_secs=10), as in {@code kval run --suite race};
+     * no_timer_check as there: the IO-APIC timer check panics a starved TCG guest at boot.
+     * A case that leaves stuck tasks stops the agent; the sweep boots the kernel again for the cases after it
+     * (RaceResumeBoots), as {@code run} does.
      */
     static QemuConfig qemuFor(List<String> suites, String casePattern) {
         return QemuConfig.forSuites(suites, casePattern);

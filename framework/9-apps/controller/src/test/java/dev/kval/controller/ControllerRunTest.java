@@ -72,6 +72,9 @@ class ControllerRunTest {
             {"{\"hosts\":[\"local\"],\"case\":\"a b\"}", "case"},
             {"{\"hosts\":[\"local\"],\"stress\":\"heat\"}", "stress"},
             {"{\"hosts\":[\"local\"],\"timeouts\":{\"boot\":0}}", "timeouts"},
+            {"{\"hosts\":[\"local\"],\"suites\":[\"race\"],\"iterations\":0}", "iterations"},
+            {"{\"hosts\":[\"local\"],\"suites\":[\"race\"],\"seed\":\"0xzz\"}", "seed"},
+            {"{\"hosts\":[\"local\"],\"suites\":[\"race\"],\"seed\":\"1; reboot\"}", "seed"},
             {"{\"hostz\":[\"local\"]}", "hostz"},
             {"{\"hosts\":[\"local\"", "hosts[1]"},
             {"hosts: local", "body"},
@@ -144,6 +147,32 @@ class ControllerRunTest {
         given().get("/q/health/ready").then().statusCode(200).body("status", equalTo("UP"));
         given().get("/q/openapi").then().statusCode(200).body(containsString("/api/runs/{id}/log"));
         given().header("Authorization", TOKEN).post("/api/runs/" + id + "/cancel").then().statusCode(409).body("field", equalTo("id"));
+    }
+
+    /**
+     * The race suite through the API with its iterations and seed: one passing control case on Debian 7.3.4 (its own
+     * boot, -smp 2): every leaf is stored, and the case's KTAP shows the seed and iteration count the request asked for.
+     */
+    @Test
+    void raceSuiteWithIterationsAndSeedThroughTheApi() throws Exception {
+        long id = submit("{\"hosts\":[\"qemu\"],\"kernels\":[\"debian:7.3.4\"],\"suites\":[\"race\"],\"case\":\"race.ctl_punch\","
+                + "\"iterations\":20,\"seed\":\"0x2a\"}");
+        JsonNode run = await(id, new LinkedHashSet<>(), 600);
+        assertEquals("DONE", run.path("state").asText(), run::toString);
+        assertEquals("PASS", run.path("outcome").asText(), run::toString);
+        JsonNode stored = get("/api/results?run=" + id + "&host=qemu&test=race.ctl_punch.*");
+        assertEquals(4, stored.size(), stored::toString); // no_deadlock, ops_ran, invariants, accounting
+        for (JsonNode r : stored) {
+            assertEquals("PASS", r.path("status").asText(), r::toString);
+        }
+        Path out = Path.of(run.path("outDir").asText());
+        List<Path> ktaps;
+        try (var s = Files.walk(out)) {
+            ktaps = s.filter(p -> p.getFileName().toString().equals("agent.ktap")).toList();
+        }
+        assertFalse(ktaps.isEmpty(), "no agent.ktap under " + out);
+        String ktap = Files.readString(ktaps.get(0));
+        assertTrue(ktap.contains("# seed=0x2a iterations=20 "), ktap);
     }
 
     /** POST /api/nightly starts the configured matrix (here: local, api.C12, twice); its diff is served when it ends. */

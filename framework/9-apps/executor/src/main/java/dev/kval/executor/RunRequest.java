@@ -20,25 +20,36 @@ import java.util.regex.Pattern;
  * @param repeat    run each case N times (null: once)
  * @param stress    a stressor beside the suites (null: none)
  * @param timeouts  per step (fetch build boot deploy run collect), seconds, overriding the defaults
+ * @param iterations race suite: iterations per thread (null: the agent's default)
+ * @param seed      race suite: the seed of every thread's choices, decimal or 0x hex as a case's KTAP prints it (null: from
+ *                  the clock); a string, since a 64-bit seed does not survive a JSON number in every client
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record RunRequest(List<String> kernels, List<String> hosts, List<String> suites,
         @com.fasterxml.jackson.annotation.JsonProperty("case") String casePattern, Integer repeat,
-        String stress, Map<String, Integer> timeouts) {
+        String stress, Map<String, Integer> timeouts, Integer iterations, String seed) {
 
     /** What each field accepts, checked before anything runs. */
     static final Pattern HOST = Pattern.compile("local|qemu|ssh:[A-Za-z0-9._-]+|lava:[A-Za-z0-9._-]+");
     static final Pattern KERNEL = Pattern.compile("(debian|build|path|git):[^\\s'\"`$;|&<>]+");
     static final Pattern CASE = Pattern.compile("[A-Za-z0-9._*?\\[\\]-]+");
-    static final Set<String> SUITES = Set.of("api", "guest", "hugepage", "poison", "conversions", "migration", "perf", "kselftest");
+    static final Set<String> SUITES = Set.of("api", "guest", "hugepage", "poison", "conversions", "migration", "perf", "kselftest", "race");
+    static final Pattern SEED = Pattern.compile("(0[xX][0-9a-fA-F]{1,16}|[0-9]{1,20})");
+    static final int MAX_ITERATIONS = 1_000_000;
     static final Set<String> STRESSORS = Set.of("churn", "thp", "fragment", "cpu");
     static final int MAX_REPEAT = 100, MAX_CELLS = 64;
 
+    @com.fasterxml.jackson.annotation.JsonCreator // the JSON form is the full record; the short constructor is for code
     public RunRequest {
         kernels = kernels == null ? List.of() : List.copyOf(kernels);
         hosts = hosts == null ? List.of() : List.copyOf(hosts);
         suites = suites == null ? List.of() : List.copyOf(suites);
         timeouts = timeouts == null ? Map.of() : Map.copyOf(timeouts);
+    }
+
+    public RunRequest(List<String> kernels, List<String> hosts, List<String> suites, String casePattern, Integer repeat, String stress,
+            Map<String, Integer> timeouts) {
+        this(kernels, hosts, suites, casePattern, repeat, stress, timeouts, null, null);
     }
 
     /** @throws BadRequestException naming the first field that is wrong */
@@ -70,6 +81,15 @@ public record RunRequest(List<String> kernels, List<String> hosts, List<String> 
         }
         if (repeat != null && (repeat < 1 || repeat > MAX_REPEAT)) {
             throw new BadRequestException("repeat", repeat + " is out of range 1.." + MAX_REPEAT);
+        }
+        if (iterations != null && (iterations < 1 || iterations > MAX_ITERATIONS)) {
+            throw new BadRequestException("iterations", iterations + " is out of range 1.." + MAX_ITERATIONS);
+        }
+        if (seed != null && !SEED.matcher(seed).matches()) {
+            throw new BadRequestException("seed", "'" + seed + "' is not a seed (decimal, or 0x and up to 16 hex digits, as a race case's KTAP prints it)");
+        }
+        if (seed != null && !seed.startsWith("0x") && !seed.startsWith("0X") && new java.math.BigInteger(seed).bitLength() > 64) {
+            throw new BadRequestException("seed", seed + " does not fit in 64 bits");
         }
         if (stress != null && !STRESSORS.contains(stress)) {
             throw new BadRequestException("stress", "unknown stressor '" + stress + "' (known: churn, thp, fragment, cpu)");
@@ -124,6 +144,12 @@ public record RunRequest(List<String> kernels, List<String> hosts, List<String> 
         }
         if (stress != null) {
             a.addAll(List.of("--stress", stress.toLowerCase(Locale.ROOT)));
+        }
+        if (iterations != null) {
+            a.addAll(List.of("--iterations", String.valueOf(iterations)));
+        }
+        if (seed != null) {
+            a.addAll(List.of("--seed", seed));
         }
         a.addAll(List.of("--overall-timeout", String.valueOf(timeoutS(CellStep.RUN)), "--out", out.toString()));
         return a;
