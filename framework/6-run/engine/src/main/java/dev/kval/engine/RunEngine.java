@@ -94,14 +94,13 @@ public final class RunEngine {
             // the verdicts, summary and Allure results are complete without the HTML page; a test that only reads those
             // skips the ~4 s allure-commandline process (tests run ~30 kval runs)
             say("report: not generated (-D" + NO_HTML + "); the Allure results are in " + results);
-            say("summary: " + req.out().resolve("summary.json") + " -> " + summary.outcome().name().toLowerCase() + " (exit " + summary.exitCode() + ")");
-            return summary;
-        }
-        AllureReport.Html html = AllureReport.generate(results, req.out().resolve("allure-report"));
-        if (html.ok()) {
-            say("report: " + html.index().toAbsolutePath() + " (" + html.millis() + " ms; results in " + results + ")");
         } else {
-            say("report: not generated: " + html.problem() + "; the Allure results are kept in " + results);
+            AllureReport.Html html = AllureReport.generate(results, req.out().resolve("allure-report"));
+            if (html.ok()) {
+                say("report: " + html.index().toAbsolutePath() + " (" + html.millis() + " ms; results in " + results + ")");
+            } else {
+                say("report: not generated: " + html.problem() + "; the Allure results are kept in " + results);
+            }
         }
         say("summary: " + req.out().resolve("summary.json") + " -> " + summary.outcome().name().toLowerCase() + " (exit " + summary.exitCode() + ")");
         return summary;
